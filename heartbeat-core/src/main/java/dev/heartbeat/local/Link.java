@@ -1,0 +1,124 @@
+package dev.heartbeat.local;
+
+import dev.heartbeat.frame.WsFrame;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One direction of a {@link LocalConnectionPair}: the wire from one side to the other, with
+ * the faults a real network has. Frames are delivered in order on the receiver's scheduler.
+ *
+ * <ul>
+ *   <li>{@link #freeze()}: stop delivering without closing, holding what is sent, like a stuck
+ *       proxy or a suspended peer; {@link #resume()} delivers what was held, in order.</li>
+ *   <li>{@link #blackhole()}: stop delivering and lose what is sent, like a network that
+ *       vanished (half-open TCP): nobody is told.</li>
+ *   <li>{@link #delay(Duration)}: deliver every frame this much later.</li>
+ * </ul>
+ */
+public final class Link {
+
+  private final Scheduler.Worker worker;
+  private final Consumer<WsFrame> receiver;
+  private final ArrayDeque<WsFrame> held = new ArrayDeque<>();
+  private volatile Duration delay = Duration.ZERO;
+  private boolean frozen;
+  private boolean blackholed;
+  private boolean cut;
+
+  Link(Scheduler receiverScheduler, Consumer<WsFrame> receiver) {
+    this.worker = receiverScheduler.createWorker();
+    this.receiver = receiver;
+  }
+
+  /** Holds every frame sent from now on until {@link #resume()}; the connection stays open. */
+  public synchronized Link freeze() {
+    frozen = true;
+    return this;
+  }
+
+  /** Loses every frame sent from now on until {@link #resume()}; the connection stays open. */
+  public synchronized Link blackhole() {
+    blackholed = true;
+    return this;
+  }
+
+  /** Delivers held frames in order and ends {@link #freeze()} and {@link #blackhole()}. */
+  public Link resume() {
+    ArrayDeque<WsFrame> release;
+    synchronized (this) {
+      frozen = false;
+      blackholed = false;
+      release = new ArrayDeque<>(held);
+      held.clear();
+    }
+    release.forEach(this::transmit);
+    return this;
+  }
+
+  /** Delivers every frame sent from now on {@code delay} later. */
+  public Link delay(Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay: must not be negative, got " + delay);
+    }
+    this.delay = delay;
+    return this;
+  }
+
+  /** Whether frames are currently held or lost. */
+  public synchronized boolean isInterrupted() {
+    return frozen || blackholed;
+  }
+
+  void send(WsFrame frame) {
+    synchronized (this) {
+      if (cut || blackholed) {
+        return;
+      }
+      if (frozen) {
+        held.add(frame);
+        return;
+      }
+    }
+    transmit(frame);
+  }
+
+  /** Runs {@code task} on the receiver's side, after frames already in flight. */
+  void onReceiverSide(Runnable task) {
+    worker.schedule(task);
+  }
+
+  /** Loses every frame in flight or held, and everything sent after. */
+  void cut() {
+    synchronized (this) {
+      cut = true;
+      held.clear();
+    }
+  }
+
+  void dispose() {
+    worker.dispose();
+  }
+
+  private void transmit(WsFrame frame) {
+    long nanos = delay.toNanos();
+    Runnable delivery = () -> {
+      synchronized (this) {
+        if (cut) {
+          return;
+        }
+      }
+      receiver.accept(frame);
+    };
+    if (nanos == 0) {
+      worker.schedule(delivery);
+    } else {
+      worker.schedule(delivery, nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+}

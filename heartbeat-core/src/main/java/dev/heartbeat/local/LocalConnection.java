@@ -1,0 +1,151 @@
+package dev.heartbeat.local;
+
+import dev.heartbeat.frame.CloseStatus;
+import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.HandshakeInfo;
+import dev.heartbeat.transport.WebSocketConnection;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One side of a {@link LocalConnectionPair}. Inbound frames are emitted on this side's
+ * scheduler by the link that carries them, so the inbound sink has one writer.
+ */
+final class LocalConnection implements WebSocketConnection {
+
+  private final HandshakeInfo handshake;
+  private final Scheduler scheduler;
+  private final Sinks.Many<WsFrame> inbound = Sinks.many().unicast().onBackpressureBuffer();
+  private final Sinks.One<CloseStatus> closed = Sinks.one();
+  private final Mono<CloseStatus> onClose = closed.asMono().cache();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private volatile boolean open = true;
+  private @Nullable Link outgoing;
+  private @Nullable Link incoming;
+  private @Nullable LocalConnection peer;
+
+  LocalConnection(HandshakeInfo handshake, Scheduler scheduler) {
+    this.handshake = handshake;
+    this.scheduler = scheduler;
+  }
+
+  void wire(LocalConnection peer, Link outgoing, Link incoming) {
+    this.peer = peer;
+    this.outgoing = outgoing;
+    this.incoming = incoming;
+  }
+
+  @Override
+  public HandshakeInfo handshakeInfo() {
+    return handshake;
+  }
+
+  @Override
+  public Flux<WsFrame> receive() {
+    return inbound.asFlux();
+  }
+
+  @Override
+  public Mono<Void> send(Publisher<? extends WsFrame> frames) {
+    return Flux.<WsFrame>from(frames)
+        .doOnNext(frame -> {
+          if (frame instanceof WsFrame.Close) {
+            throw new IllegalArgumentException("frames: send a close with close(CloseStatus), not as a frame");
+          }
+          if (!open || closing.get()) {
+            throw new IllegalStateException("connection closed");
+          }
+          link(outgoing).send(frame);
+        })
+        .then();
+  }
+
+  @Override
+  public Mono<Void> close(CloseStatus status) {
+    if (!status.sendable()) {
+      return Mono.error(new IllegalArgumentException("status: " + status.code() + " may not be sent"));
+    }
+    return Mono.defer(() -> {
+      if (closing.compareAndSet(false, true) && open) {
+        link(outgoing).send(WsFrame.close(status));
+        // The closing handshake's echo is not awaited: this side is closed once it has sent.
+        link(incoming).onReceiverSide(() -> terminate(status));
+      }
+      return onClose.then();
+    });
+  }
+
+  @Override
+  public Mono<CloseStatus> onClose() {
+    return onClose;
+  }
+
+  @Override
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return open && !closing.get();
+  }
+
+  /** A frame arrived over the incoming link (on this side's scheduler). */
+  void accept(WsFrame frame) {
+    if (!open) {
+      return;
+    }
+    if (frame instanceof WsFrame.Close close) {
+      if (closing.compareAndSet(false, true)) {
+        // Echo the close, as RFC 6455 §5.5.1 asks, then report the peer's status.
+        link(outgoing).send(frame);
+      }
+      terminate(close.status());
+      return;
+    }
+    inbound.tryEmitNext(frame);
+  }
+
+  /** The connection dropped without a close frame: reported as 1006. */
+  void drop() {
+    link(incoming).onReceiverSide(() -> terminate(CloseStatus.ABNORMAL));
+  }
+
+  private void terminate(CloseStatus status) {
+    if (!open) {
+      return;
+    }
+    open = false;
+    closing.set(true);
+    inbound.tryEmitComplete();
+    closed.tryEmitValue(status);
+  }
+
+  boolean isTerminated() {
+    return !open;
+  }
+
+  LocalConnection peer() {
+    if (peer == null) {
+      throw new IllegalStateException("not wired");
+    }
+    return peer;
+  }
+
+  private static Link link(@Nullable Link link) {
+    if (link == null) {
+      throw new IllegalStateException("not wired");
+    }
+    return link;
+  }
+
+  @Override
+  public String toString() {
+    return "LocalConnection[" + handshake.role() + " " + handshake.uri() + (open ? "" : " closed") + "]";
+  }
+}

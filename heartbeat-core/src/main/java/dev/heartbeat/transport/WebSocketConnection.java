@@ -1,0 +1,64 @@
+package dev.heartbeat.transport;
+
+import dev.heartbeat.frame.CloseStatus;
+import dev.heartbeat.frame.WsFrame;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One open WebSocket, transport-neutral: the contract every transport adapter implements and
+ * every operator of the core decorates.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li>{@link #receive()} MUST emit every inbound data frame and every ping and pong, in
+ *       arrival order, and MUST NOT emit close frames: the close is reported by
+ *       {@link #onClose()}. It MUST complete once the connection is closed, whatever the
+ *       reason, and MAY error only when the transport fails to read; {@link #onClose()} then
+ *       still emits. It MUST be subscribed at most once; a second subscriber MUST receive an
+ *       {@link IllegalStateException}. Cancelling it MUST NOT send a close frame by itself.</li>
+ *   <li>{@link #send(Publisher)} MAY be called many times, also concurrently: the frames of one
+ *       publisher are written in order, frames of different publishers interleave at frame
+ *       boundaries. The returned {@code Mono} completes when the publisher has completed and
+ *       its frames are handed to the transport, and errors when the connection closes first.
+ *       Frames MUST NOT include {@link WsFrame.Close}: use {@link #close(CloseStatus)}.</li>
+ *   <li>{@link #close(CloseStatus)} MUST send a close frame with exactly that status (so the
+ *       peer reads that code, not 1005) before anything else ends the connection, and complete
+ *       when the connection is closed. Only the first call sends; later calls complete when the
+ *       connection is closed. The status MUST be {@linkplain CloseStatus#sendable() sendable}.</li>
+ *   <li>{@link #onClose()} MUST emit exactly one status and complete, and MUST NOT error. It
+ *       may be subscribed any number of times and replays the status to late subscribers. The
+ *       status is the one this side sent when it closed first, the peer's when the peer closed
+ *       first (any code, as received; 1005 when its frame had none), and
+ *       {@link CloseStatus#ABNORMAL 1006} when the connection dropped without a close frame.</li>
+ *   <li>{@link #scheduler()} is the connection's own event loop (or the test's virtual clock):
+ *       timers that touch the connection run there, so no thread hops per heartbeat. Its
+ *       {@link Scheduler#now} MUST be monotonic; wrap a Reactor scheduler with
+ *       {@link MonotonicScheduler#wrap(Scheduler)}, whose default clock is the wall clock.</li>
+ * </ul>
+ */
+public interface WebSocketConnection {
+
+  /** What the opening handshake established. */
+  HandshakeInfo handshakeInfo();
+
+  /** Inbound frames; see the contract above. */
+  Flux<WsFrame> receive();
+
+  /** Writes {@code frames}; see the contract above. */
+  Mono<Void> send(Publisher<? extends WsFrame> frames);
+
+  /** Closes with {@code status}; see the contract above. */
+  Mono<Void> close(CloseStatus status);
+
+  /** The status this connection closed with; see the contract above. */
+  Mono<CloseStatus> onClose();
+
+  /** The connection's own scheduler, with a monotonic clock. */
+  Scheduler scheduler();
+
+  /** Whether the connection is still open: no close was sent, received or detected yet. */
+  boolean isOpen();
+}

@@ -1,0 +1,16 @@
+/**
+ * Heartbeat core: transport-neutral heartbeats, codecs, reconnection and server support as
+ * Project Reactor operators. No Netty or Vert.x type.
+ */
+module dev.heartbeat.core {
+  requires transitive reactor.core;
+  requires transitive org.reactivestreams;
+  requires transitive com.fasterxml.jackson.databind;
+  requires static transitive org.jspecify;
+
+  exports dev.heartbeat;
+  exports dev.heartbeat.codec;
+  exports dev.heartbeat.frame;
+  exports dev.heartbeat.local;
+  exports dev.heartbeat.transport;
+}
