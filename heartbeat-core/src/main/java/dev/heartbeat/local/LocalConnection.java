@@ -73,8 +73,11 @@ final class LocalConnection implements WebSocketConnection {
     return Mono.defer(() -> {
       if (closing.compareAndSet(false, true) && open) {
         link(outgoing).send(WsFrame.close(status));
-        // The closing handshake's echo is not awaited: this side is closed once it has sent.
-        link(incoming).onReceiverSide(() -> terminate(status));
+        // The closing handshake's echo is not awaited: this side is closed once it has sent
+        // (unless the echo, delivered synchronously, already closed it).
+        if (open) {
+          link(incoming).onReceiverSide(() -> terminate(status));
+        }
       }
       return onClose.then();
     });

@@ -1,0 +1,352 @@
+package dev.heartbeat.internal;
+
+import dev.heartbeat.HeartbeatConnection;
+import dev.heartbeat.HeartbeatEvent;
+import dev.heartbeat.HeartbeatPolicy;
+import dev.heartbeat.HeartbeatTimeoutException;
+import dev.heartbeat.PeerState;
+import dev.heartbeat.codec.HeartbeatCodec;
+import dev.heartbeat.frame.CloseStatus;
+import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.HandshakeInfo;
+import dev.heartbeat.transport.WebSocketConnection;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A connection under a heartbeat policy. The inbound path ({@link #onInbound}) classifies the
+ * frame, writes a timestamp and answers heartbeats; it allocates nothing for application
+ * frames and never touches a timer. Everything that depends on time happens in
+ * {@link #tick}, called by the shared {@link Sweep} of the connection's scheduler, which reads
+ * idleness and death from the clock.
+ */
+public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target {
+
+  /** Application frames held while the application is not reading (see {@link InboundRelay}). */
+  public static final int INBOUND_BUFFER = 32;
+
+  private static final VarHandle LAST_SEEN;
+  private static final VarHandle LAST_ACTIVITY;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      LAST_SEEN = lookup.findVarHandle(HeartbeatSession.class, "lastSeen", long.class);
+      LAST_ACTIVITY = lookup.findVarHandle(HeartbeatSession.class, "lastActivity", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final WebSocketConnection delegate;
+  private final HeartbeatPolicy policy;
+  private final HeartbeatCodec codec;
+  private final Scheduler scheduler;
+  private final boolean sends;
+  private final boolean answersExpected;
+  private final boolean anyFrameIsLife;
+  private final long intervalNanos;
+  private final long timeoutNanos;
+  private final long graceNanos;
+  private final InboundRelay relay;
+  private final Sinks.Many<WsFrame> control = Sinks.many().unicast().onBackpressureBuffer();
+  private final Sinks.Many<HeartbeatEvent> events = Sinks.many().multicast().directBestEffort();
+  private final Disposable registration;
+
+  /** Last proof of life (release-written on the inbound path, read by the sweep). */
+  private volatile long lastSeen;
+  /** Last traffic that postpones an idle-mode heartbeat. */
+  private volatile long lastActivity;
+  private volatile PeerState state = PeerState.HEALTHY;
+  private volatile @Nullable Duration lastRtt;
+  private volatile boolean closed;
+  // Touched by the sweep only.
+  private long nextSendAt;
+  private int reportedMissed;
+  // Touched by the inbound path only.
+  private long outstandingSince = Long.MIN_VALUE;
+  private long answerWindowStart;
+  private int answersInWindow;
+
+  private HeartbeatSession(WebSocketConnection delegate, HeartbeatPolicy policy) {
+    this.delegate = delegate;
+    this.policy = policy;
+    this.codec = policy.codec();
+    this.scheduler = delegate.scheduler();
+    this.sends = policy.sendsAs(delegate.handshakeInfo().role());
+    this.answersExpected = codec.answer(codec.heartbeat()) != null;
+    this.anyFrameIsLife = policy.liveness() == HeartbeatPolicy.Liveness.ANY_FRAME;
+    this.intervalNanos = policy.interval().toNanos();
+    this.timeoutNanos = policy.timeout().toNanos();
+    this.graceNanos = policy.lateSweepGrace().toNanos();
+    long now = now();
+    this.lastSeen = now;
+    this.lastActivity = now;
+    this.nextSendAt = now + intervalNanos;
+    this.answerWindowStart = now;
+    this.relay = new InboundRelay(INBOUND_BUFFER, this::onInbound, this::onApplicationCancel);
+    delegate.send(control.asFlux()).subscribe(null, error -> { });
+    delegate.receive().subscribe(relay);
+    this.registration = Sweep.register(scheduler, policy.resolution().toNanos(), this);
+    delegate.onClose().subscribe(status -> onClosed());
+  }
+
+  /** Puts {@code connection} under {@code policy}: starts reading, sending and watching. */
+  public static HeartbeatConnection apply(WebSocketConnection connection, HeartbeatPolicy policy) {
+    return new HeartbeatSession(connection, policy);
+  }
+
+  // The inbound path: runs for every frame, on the transport's thread.
+
+  /** True when the frame belongs to the heartbeat machinery and must not reach the application. */
+  private boolean onInbound(WsFrame frame) {
+    long now = now();
+    HeartbeatCodec.Kind kind = codec.classify(frame);
+    if (anyFrameIsLife) {
+      LAST_SEEN.setRelease(this, now);
+      LAST_ACTIVITY.setRelease(this, now);
+    }
+    switch (kind) {
+      case HEARTBEAT:
+        answer(frame, now);
+        return true;
+      case ANSWER:
+        onAnswer(now);
+        return true;
+      default:
+        if (frame instanceof WsFrame.Ping) {
+          // RFC 6455 §5.5.2: a ping is answered whatever the heartbeat format.
+          answer(frame, now);
+          return true;
+        }
+        // Pongs outside the ping-frame format prove life and nothing else.
+        return frame.isControl();
+    }
+  }
+
+  private void answer(WsFrame heartbeat, long now) {
+    WsFrame reply = heartbeat instanceof WsFrame.Ping ping ? WsFrame.pong(ping.payload()) : codec.answer(heartbeat);
+    boolean answered = false;
+    if (reply != null) {
+      if (now - answerWindowStart >= intervalNanos) {
+        answerWindowStart = now;
+        answersInWindow = 0;
+      }
+      // A flood is answered at a bounded rate (RFC 6455 §5.5.3 allows answering only the latest).
+      if (answersInWindow < policy.maxAnswersPerInterval()) {
+        answersInWindow++;
+        emitControl(reply);
+        answered = true;
+      }
+    }
+    if (hasEventSubscribers()) {
+      emitEvent(new HeartbeatEvent.PeerHeartbeat(answered));
+    }
+  }
+
+  private void onAnswer(long now) {
+    LAST_SEEN.setRelease(this, now);
+    long since = outstandingSince;
+    if (since == Long.MIN_VALUE) {
+      return; // unsolicited: proves life, measures nothing
+    }
+    outstandingSince = Long.MIN_VALUE;
+    Duration rtt = Duration.ofNanos(now - since);
+    lastRtt = rtt;
+    if (hasEventSubscribers()) {
+      emitEvent(new HeartbeatEvent.Answered(rtt));
+    }
+  }
+
+  // The sweep: decides sending, suspicion and death from the clock.
+
+  @Override
+  public void tick(long now, long stalledAt) {
+    if (closed) {
+      return;
+    }
+    long seen = relay.isBackedUp() ? now : (long) LAST_SEEN.getAcquire(this);
+    long silence = now - seen;
+    // After a late run, answers may be unread in the socket: wait for them before judging.
+    boolean mayJudge = stalledAt == Long.MIN_VALUE || now - stalledAt >= graceNanos;
+    if (silence >= timeoutNanos) {
+      if (mayJudge) {
+        die(seen, now);
+        return;
+      }
+    } else {
+      int missed = silence >= 2 * intervalNanos ? (int) (silence / intervalNanos) - 1 : 0;
+      if (missed > reportedMissed && mayJudge) {
+        reportedMissed = missed;
+        state = PeerState.SUSPECT;
+        emitEvent(new HeartbeatEvent.Suspect(missed, Duration.ofNanos(silence)));
+      } else if (missed == 0 && reportedMissed > 0) {
+        reportedMissed = 0;
+        state = PeerState.HEALTHY;
+        emitEvent(new HeartbeatEvent.Recovered());
+      }
+    }
+    if (sends && isDue(now)) {
+      sendHeartbeat(now);
+    }
+  }
+
+  private boolean isDue(long now) {
+    if (policy.mode() == HeartbeatPolicy.Mode.FIXED) {
+      if (now < nextSendAt) {
+        return false;
+      }
+      nextSendAt += intervalNanos;
+      if (nextSendAt <= now) {
+        nextSendAt = now + intervalNanos; // far behind: skip, never burst to catch up
+      }
+      return true;
+    }
+    return now - (long) LAST_ACTIVITY.getAcquire(this) >= intervalNanos;
+  }
+
+  private void sendHeartbeat(long now) {
+    if (answersExpected) {
+      outstandingSince = now;
+    }
+    LAST_ACTIVITY.setRelease(this, now);
+    emitControl(codec.heartbeat());
+    if (hasEventSubscribers()) {
+      emitEvent(new HeartbeatEvent.Sent(now));
+    }
+  }
+
+  private void die(long seen, long now) {
+    state = PeerState.DEAD;
+    HeartbeatTimeoutException cause = HeartbeatTimeoutException.after(policy, seen, now);
+    emitEvent(new HeartbeatEvent.Dead(cause));
+    // The close frame goes out before the inbound stream ends, so the peer reads 4408.
+    delegate.close(CloseStatus.HEARTBEAT_TIMEOUT.withReason(
+            "no frame for " + Duration.ofNanos(now - seen).toMillis() + " ms"))
+        .subscribe(null, error -> { });
+    relay.fail(cause);
+    onClosed();
+  }
+
+  @Override
+  public boolean isDone() {
+    return closed;
+  }
+
+  private void onClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    registration.dispose();
+    synchronized (control) {
+      control.tryEmitComplete();
+    }
+    synchronized (events) {
+      events.tryEmitComplete();
+    }
+  }
+
+  private void onApplicationCancel() {
+    delegate.close(CloseStatus.NORMAL).subscribe(null, error -> { });
+  }
+
+  private void emitControl(WsFrame frame) {
+    synchronized (control) {
+      control.tryEmitNext(frame);
+    }
+  }
+
+  private boolean hasEventSubscribers() {
+    return events.currentSubscriberCount() > 0;
+  }
+
+  private void emitEvent(HeartbeatEvent event) {
+    synchronized (events) {
+      events.tryEmitNext(event);
+    }
+  }
+
+  private long now() {
+    return scheduler.now(TimeUnit.NANOSECONDS);
+  }
+
+  // The decorated connection.
+
+  @Override
+  public HeartbeatPolicy policy() {
+    return policy;
+  }
+
+  @Override
+  public Flux<HeartbeatEvent> events() {
+    return events.asFlux();
+  }
+
+  @Override
+  public PeerState state() {
+    return state;
+  }
+
+  @Override
+  public long lastSeenNanos() {
+    return (long) LAST_SEEN.getAcquire(this);
+  }
+
+  @Override
+  public @Nullable Duration lastRtt() {
+    return lastRtt;
+  }
+
+  @Override
+  public HandshakeInfo handshakeInfo() {
+    return delegate.handshakeInfo();
+  }
+
+  @Override
+  public Flux<WsFrame> receive() {
+    return relay;
+  }
+
+  @Override
+  public Mono<Void> send(Publisher<? extends WsFrame> frames) {
+    if (policy.mode() == HeartbeatPolicy.Mode.IDLE && policy.outboundResetsIdle()) {
+      return delegate.send(Flux.<WsFrame>from(frames).doOnNext(frame -> LAST_ACTIVITY.setRelease(this, now())));
+    }
+    return delegate.send(frames);
+  }
+
+  @Override
+  public Mono<Void> close(CloseStatus status) {
+    return delegate.close(status);
+  }
+
+  @Override
+  public Mono<CloseStatus> onClose() {
+    return delegate.onClose();
+  }
+
+  @Override
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closed && delegate.isOpen();
+  }
+
+  @Override
+  public String toString() {
+    return "HeartbeatConnection[" + delegate + ", " + state + "]";
+  }
+}
