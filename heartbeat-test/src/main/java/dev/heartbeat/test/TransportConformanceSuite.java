@@ -1,0 +1,234 @@
+package dev.heartbeat.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.heartbeat.Heartbeat;
+import dev.heartbeat.HeartbeatConnection;
+import dev.heartbeat.HeartbeatEvent;
+import dev.heartbeat.HeartbeatPolicy;
+import dev.heartbeat.codec.HeartbeatCodec;
+import dev.heartbeat.frame.CloseStatus;
+import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.ClientTransport;
+import dev.heartbeat.transport.ServerHandle;
+import dev.heartbeat.transport.ServerTransport;
+import dev.heartbeat.transport.SessionHandler;
+import dev.heartbeat.transport.WebSocketConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+/**
+ * The behaviour every transport must show, over its real connections: a transport module's
+ * test is a short subclass that says how to start its server and connect its client. Pairing
+ * tests (a Netty client against a Vert.x server) subclass it with one transport on each side.
+ *
+ * <p>Real sockets run in real time, so the policies here use short intervals, and every wait
+ * is a condition with a deadline ({@link #DEADLINE}), never a sleep.
+ *
+ * <pre>{@code
+ * class NettyConformanceTest extends TransportConformanceSuite {
+ *   protected ServerTransport serverTransport() { return NettyServerTransport.create(0); }
+ *   protected ClientTransport clientTransport(ServerHandle server) {
+ *     return NettyClientTransport.create(URI.create("ws://127.0.0.1:" + server.port() + "/ws"));
+ *   }
+ * }
+ * }</pre>
+ */
+public abstract class TransportConformanceSuite {
+
+  /** How long any condition may take to come true on a loaded 2-core machine. */
+  protected static final Duration DEADLINE = Duration.ofSeconds(10);
+
+  private final List<ServerHandle> servers = new CopyOnWriteArrayList<>();
+  private final List<WebSocketConnection> clients = new CopyOnWriteArrayList<>();
+
+  /** A new server transport, bound to a free loopback port when started. */
+  protected abstract ServerTransport serverTransport();
+
+  /** A client transport that connects to {@code server}. */
+  protected abstract ClientTransport clientTransport(ServerHandle server);
+
+  /** A policy with real-time intervals short enough for tests. */
+  protected HeartbeatPolicy policy(HeartbeatCodec codec) {
+    return HeartbeatPolicy.builder().codec(codec)
+        .interval(Duration.ofMillis(200)).timeout(Duration.ofSeconds(2)).build();
+  }
+
+  /** Starts a server running {@code handler} and remembers it for {@link #disposeAll()}. */
+  protected ServerHandle start(SessionHandler<WebSocketConnection> handler) {
+    ServerHandle server = serverTransport().start(handler).block(DEADLINE);
+    servers.add(server);
+    return server;
+  }
+
+  /** Connects a client to {@code server} and remembers it for {@link #disposeAll()}. */
+  protected WebSocketConnection connect(ServerHandle server) {
+    WebSocketConnection connection = clientTransport(server).connect().block(DEADLINE);
+    clients.add(connection);
+    return connection;
+  }
+
+  @AfterEach
+  void disposeAll() {
+    for (WebSocketConnection client : clients) {
+      client.close(CloseStatus.NORMAL).onErrorResume(e -> Mono.empty()).block(DEADLINE);
+    }
+    for (ServerHandle server : servers) {
+      server.shutdown().onErrorResume(e -> Mono.empty()).block(DEADLINE);
+    }
+  }
+
+  /** An echo server under {@code policy}. */
+  private ServerHandle echoServer(HeartbeatPolicy policy) {
+    return start(Heartbeat.handler(policy, session -> session.send(session.receive())));
+  }
+
+  static Stream<Arguments> codecs() {
+    return Stream.of(
+        Arguments.of(HeartbeatCodec.pingFrames()),
+        Arguments.of(HeartbeatCodec.textPingPong()),
+        Arguments.of(HeartbeatCodec.heartbeatText()),
+        Arguments.of(HeartbeatCodec.json()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("codecs")
+  void applicationMessagesPassUntouchedWhileHeartbeatsFlow(HeartbeatCodec codec) {
+    ServerHandle server = echoServer(policy(codec));
+    HeartbeatConnection client = Heartbeat.operator(policy(codec)).apply(connect(server));
+    List<WsFrame> messages = List.of(WsFrame.text("hello"), WsFrame.binary(new byte[] {1, 2, 3}),
+        WsFrame.text("{\"type\":\"chat\",\"text\":\"heartbeat\"}"), WsFrame.text("pong-ish"), WsFrame.text("last"));
+    // Messages go out slowly, so that heartbeats interleave with them.
+    client.send(Flux.fromIterable(messages).delayElements(Duration.ofMillis(150))).subscribe();
+    StepVerifier.create(client.receive().take(messages.size()))
+        .expectNextSequence(messages)
+        .verifyComplete();
+  }
+
+  @ParameterizedTest
+  @MethodSource("codecs")
+  void heartbeatsAreAnsweredInEveryCodec(HeartbeatCodec codec) {
+    ServerHandle server = echoServer(policy(codec));
+    HeartbeatConnection client = Heartbeat.operator(policy(codec)).apply(connect(server));
+    boolean answers = codec.answer(codec.heartbeat()) != null;
+    // With answers, the client measures round trips; without, it still hears the server's heartbeats.
+    StepVerifier.create(client.events()
+            .filter(e -> answers ? e instanceof HeartbeatEvent.Answered : e instanceof HeartbeatEvent.PeerHeartbeat)
+            .take(2))
+        .expectNextCount(2)
+        .expectComplete()
+        .verify(DEADLINE);
+    if (answers) {
+      assertTrue(client.lastRtt() != null && client.lastRtt().compareTo(Duration.ofSeconds(1)) < 0,
+          "loopback round trip: " + client.lastRtt());
+    }
+    assertTrue(client.isOpen());
+  }
+
+  @Test
+  void idleModeSendsNoHeartbeatOnABusyConnectionFixedModeDoes() {
+    for (HeartbeatPolicy.Mode mode : HeartbeatPolicy.Mode.values()) {
+      HeartbeatPolicy policy = policy(HeartbeatCodec.pingFrames()).toBuilder().mode(mode).build();
+      ServerHandle server = echoServer(policy);
+      HeartbeatConnection client = Heartbeat.operator(policy).apply(connect(server));
+      List<HeartbeatEvent> sent = new CopyOnWriteArrayList<>();
+      client.events().filter(HeartbeatEvent.Sent.class::isInstance).subscribe(sent::add);
+      // A message every 20 ms for 1 s, echoed back: the connection is never idle for 200 ms.
+      client.send(Flux.interval(Duration.ofMillis(20)).take(50).map(i -> WsFrame.text("m" + i))).subscribe();
+      StepVerifier.create(client.receive().take(50)).expectNextCount(50).expectComplete().verify(DEADLINE);
+      if (mode == HeartbeatPolicy.Mode.IDLE) {
+        assertEquals(List.of(), sent, "idle mode: a busy connection sends no heartbeat");
+      } else {
+        assertTrue(sent.size() >= 3, "fixed mode: a heartbeat every 200 ms whatever the traffic, got " + sent.size());
+      }
+      client.close(CloseStatus.NORMAL).block(DEADLINE);
+    }
+  }
+
+  static Stream<Arguments> closeStatuses() {
+    return Stream.of(
+        Arguments.of(CloseStatus.NORMAL),
+        Arguments.of(CloseStatus.GOING_AWAY),
+        Arguments.of(CloseStatus.POLICY_VIOLATION),
+        Arguments.of(CloseStatus.HEARTBEAT_TIMEOUT),
+        Arguments.of(CloseStatus.SUPERSEDED),
+        Arguments.of(CloseStatus.of(4001, "token expired")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("closeStatuses")
+  void theServersCloseCodeReachesTheClient(CloseStatus status) {
+    ServerHandle server = start(session -> Mono.delay(Duration.ofMillis(50)).then(session.close(status)));
+    WebSocketConnection client = connect(server);
+    client.receive().subscribe(f -> { }, e -> { });
+    CloseStatus seen = client.onClose().block(DEADLINE);
+    assertEquals(status.code(), seen.code());
+    assertEquals(status.reason(), seen.reason());
+  }
+
+  @ParameterizedTest
+  @MethodSource("closeStatuses")
+  void theClientsCloseCodeReachesTheServer(CloseStatus status) {
+    Sinks.One<CloseStatus> atServer = Sinks.one();
+    ServerHandle server = start(session -> {
+      session.receive().subscribe(f -> { }, e -> { });
+      return session.onClose().doOnNext(atServer::tryEmitValue).then();
+    });
+    WebSocketConnection client = connect(server);
+    client.close(status).block(DEADLINE);
+    CloseStatus seen = atServer.asMono().block(DEADLINE);
+    assertEquals(status.code(), seen.code());
+    assertEquals(status.reason(), seen.reason());
+  }
+
+  @Test
+  void aHandlerThatCompletesClosesWith1000AndOneThatFailsWith1011() {
+    ServerHandle completes = start(session -> Mono.empty());
+    assertEquals(1000, connect(completes).onClose().block(DEADLINE).code());
+    ServerHandle fails = start(session -> Mono.error(new IllegalStateException("boom")));
+    assertEquals(1011, connect(fails).onClose().block(DEADLINE).code());
+  }
+
+  @Test
+  void receiveAllowsOneSubscriber() {
+    ServerHandle server = start(session -> session.onClose().then());
+    WebSocketConnection client = connect(server);
+    client.receive().subscribe(f -> { }, e -> { });
+    StepVerifier.create(client.receive()).expectError(IllegalStateException.class).verify(DEADLINE);
+  }
+
+  @Test
+  void shutdownClosesEveryConnectionWith1001() {
+    ServerHandle server = echoServer(policy(HeartbeatCodec.pingFrames()));
+    List<WebSocketConnection> clients = List.of(connect(server), connect(server), connect(server));
+    clients.forEach(c -> c.receive().subscribe(f -> { }, e -> { }));
+    server.shutdown().block(DEADLINE);
+    for (WebSocketConnection client : clients) {
+      assertEquals(1001, client.onClose().block(DEADLINE).code());
+    }
+  }
+
+  @Test
+  void aServerHeartbeatTimeoutReachesTheClientAs4408() {
+    // The client's side answers nothing and sends nothing: only a bare connection that is never read.
+    HeartbeatPolicy strict = HeartbeatPolicy.builder().codec(HeartbeatCodec.textPingPong())
+        .interval(Duration.ofMillis(100)).timeout(Duration.ofMillis(400)).build();
+    ServerHandle server = start(Heartbeat.handler(strict, session -> session.receive().then()));
+    WebSocketConnection client = connect(server);
+    @Nullable CloseStatus seen = client.onClose().block(DEADLINE);
+    assertEquals(4408, seen.code(), "the peer reads the heartbeat-timeout code, not 1005 or 1006");
+  }
+}

@@ -1,0 +1,31 @@
+package dev.heartbeat.test;
+
+import dev.heartbeat.local.LocalClientTransport;
+import dev.heartbeat.local.LocalServerTransport;
+import dev.heartbeat.transport.ClientTransport;
+import dev.heartbeat.transport.MonotonicScheduler;
+import dev.heartbeat.transport.ServerHandle;
+import dev.heartbeat.transport.ServerTransport;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/** The conformance suite over the in-memory transport, in real time: the suite's own proof. */
+class LocalTransportConformanceTest extends TransportConformanceSuite {
+
+  private static final Scheduler LOOP = MonotonicScheduler.wrap(Schedulers.single());
+  private final Map<ServerHandle, LocalServerTransport> transports = new IdentityHashMap<>();
+  private LocalServerTransport last;
+
+  @Override
+  protected ServerTransport serverTransport() {
+    last = LocalServerTransport.create(LOOP);
+    return handler -> last.start(handler).doOnNext(handle -> transports.put(handle, last));
+  }
+
+  @Override
+  protected ClientTransport clientTransport(ServerHandle server) {
+    return LocalClientTransport.create(transports.get(server), LOOP);
+  }
+}
