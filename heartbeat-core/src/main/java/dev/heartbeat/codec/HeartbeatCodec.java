@@ -136,8 +136,11 @@ public interface HeartbeatCodec {
     FramePairCodec(String name, WsFrame heartbeat, @Nullable WsFrame answer) {
       this.name = Objects.requireNonNull(name, "name");
       this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
-      if (heartbeat instanceof WsFrame.Close || answer instanceof WsFrame.Close) {
-        throw new IllegalArgumentException("heartbeat: a close frame cannot be a heartbeat or an answer");
+      if (heartbeat instanceof WsFrame.Close) {
+        throw new IllegalArgumentException("heartbeat: a close frame cannot be a heartbeat");
+      }
+      if (answer instanceof WsFrame.Close) {
+        throw new IllegalArgumentException("answer: a close frame cannot be an answer");
       }
       if (heartbeat.equals(answer)) {
         throw new IllegalArgumentException("answer: must differ from the heartbeat, or the two could not be told apart");

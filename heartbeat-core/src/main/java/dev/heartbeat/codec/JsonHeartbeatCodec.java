@@ -10,8 +10,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * JSON heartbeats recognised by one string field. A cheap pre-check (length, and the type
- * value appearing in the text) keeps application messages off the JSON parser, so classifying
+ * JSON heartbeats recognised by one string field. A cheap pre-check (length, and one of the
+ * two type values appearing in the text as {@link JsonStringEncoder} escapes it) keeps application messages off the JSON parser, so classifying
  * them allocates nothing; candidates are parsed with Jackson's streaming parser.
  */
 final class JsonHeartbeatCodec implements HeartbeatCodec {
@@ -23,6 +23,8 @@ final class JsonHeartbeatCodec implements HeartbeatCodec {
   private final String field;
   private final String heartbeatType;
   private final String answerType;
+  private final String quotedHeartbeatType;
+  private final String quotedAnswerType;
   private final WsFrame heartbeat;
   private final WsFrame answer;
 
@@ -33,6 +35,8 @@ final class JsonHeartbeatCodec implements HeartbeatCodec {
     if (heartbeatType.equals(answerType)) {
       throw new IllegalArgumentException("answerType: must differ from heartbeatType");
     }
+    this.quotedHeartbeatType = quote(heartbeatType);
+    this.quotedAnswerType = quote(answerType);
     this.heartbeat = WsFrame.text(object(field, heartbeatType));
     this.answer = WsFrame.text(object(field, answerType));
   }
@@ -53,7 +57,7 @@ final class JsonHeartbeatCodec implements HeartbeatCodec {
       return Kind.MESSAGE;
     }
     String s = text.text();
-    if (s.length() > MAX_HEARTBEAT_LENGTH || !s.contains(heartbeatType)) {
+    if (s.length() > MAX_HEARTBEAT_LENGTH || !(s.contains(quotedHeartbeatType) || s.contains(quotedAnswerType))) {
       return Kind.MESSAGE;
     }
     String type = typeOf(s);
@@ -68,22 +72,31 @@ final class JsonHeartbeatCodec implements HeartbeatCodec {
     return answer;
   }
 
-  /** The top-level string value of {@link #field}, or null when there is none or it is not JSON. */
+  /**
+   * The top-level string value of {@link #field}, or null when there is none or the text is not
+   * one complete JSON object: the whole text is parsed, so a truncated heartbeat is a message.
+   */
   private @Nullable String typeOf(String s) {
     try (JsonParser parser = JSON.createParser(s)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
+      String type = null;
+      boolean found = false;
       JsonToken token;
       while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
         String name = parser.currentName();
         JsonToken value = parser.nextToken();
-        if (field.equals(name)) {
-          return value == JsonToken.VALUE_STRING ? parser.getText() : null;
+        if (!found && field.equals(name)) {
+          found = true;
+          type = value == JsonToken.VALUE_STRING ? parser.getText() : null;
         }
         parser.skipChildren();
       }
-      return null;
+      if (token != JsonToken.END_OBJECT || parser.nextToken() != null) {
+        return null; // trailing content after the object
+      }
+      return type;
     } catch (IOException malformed) {
       // Not JSON, or not complete: an application message, which the message codec will judge.
       return null;
@@ -91,8 +104,12 @@ final class JsonHeartbeatCodec implements HeartbeatCodec {
   }
 
   private static String object(String field, String value) {
-    JsonStringEncoder encoder = JsonStringEncoder.getInstance();
-    return "{\"" + new String(encoder.quoteAsString(field)) + "\":\"" + new String(encoder.quoteAsString(value)) + "\"}";
+    return "{\"" + quote(field) + "\":\"" + quote(value) + "\"}";
+  }
+
+  /** {@code value} escaped as in a JSON string, without the quotes. */
+  private static String quote(String value) {
+    return new String(JsonStringEncoder.getInstance().quoteAsString(value));
   }
 
   private static String requireText(String value, String name) {

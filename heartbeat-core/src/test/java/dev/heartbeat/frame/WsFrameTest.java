@@ -1,0 +1,128 @@
+package dev.heartbeat.frame;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class WsFrameTest {
+
+  @Test
+  void binaryCopiesThePayloadOnTheWayIn() {
+    byte[] source = {1, 2, 3};
+    WsFrame.Binary frame = WsFrame.binary(source);
+    source[0] = 9;
+    assertArrayEquals(new byte[] {1, 2, 3}, frame.bytes());
+  }
+
+  @Test
+  void binaryCopiesThePayloadOnTheWayOut() {
+    WsFrame.Binary frame = WsFrame.binary(new byte[] {1, 2, 3});
+    frame.bytes()[0] = 9;
+    assertArrayEquals(new byte[] {1, 2, 3}, frame.bytes());
+    assertEquals(3, frame.length());
+  }
+
+  @Test
+  void pingCopiesThePayloadBothWays() {
+    byte[] source = {4, 5};
+    WsFrame.Ping frame = WsFrame.ping(source);
+    source[0] = 9;
+    frame.payload()[1] = 9;
+    assertArrayEquals(new byte[] {4, 5}, frame.payload());
+  }
+
+  @Test
+  void pongCopiesThePayloadBothWays() {
+    byte[] source = {4, 5};
+    WsFrame.Pong frame = WsFrame.pong(source);
+    source[0] = 9;
+    frame.payload()[1] = 9;
+    assertArrayEquals(new byte[] {4, 5}, frame.payload());
+  }
+
+  @Test
+  void emptyPingHasAnEmptyPayload() {
+    assertEquals(0, WsFrame.ping().payload().length);
+    assertEquals(WsFrame.ping(), WsFrame.ping(new byte[0]));
+  }
+
+  @Test
+  void controlPayloadOver125BytesIsRefusedNamingPayload() {
+    IllegalArgumentException ping = assertThrows(IllegalArgumentException.class, () -> WsFrame.ping(new byte[126]));
+    IllegalArgumentException pong = assertThrows(IllegalArgumentException.class, () -> WsFrame.pong(new byte[126]));
+    assertTrue(ping.getMessage().startsWith("payload:"), ping.getMessage());
+    assertTrue(pong.getMessage().startsWith("payload:"), pong.getMessage());
+    assertTrue(ping.getMessage().contains("126"), ping.getMessage());
+  }
+
+  @Test
+  void controlPayloadOfExactly125BytesIsAccepted() {
+    assertEquals(125, WsFrame.ping(new byte[125]).payload().length);
+    assertEquals(125, WsFrame.pong(new byte[125]).payload().length);
+  }
+
+  @Test
+  void binaryPayloadIsNotLimitedLikeControlPayloads() {
+    assertEquals(1000, WsFrame.binary(new byte[1000]).length());
+  }
+
+  @Test
+  void nullPayloadsAreRefusedNamingTheField() {
+    NullPointerException text = assertThrows(NullPointerException.class, () -> WsFrame.text(null));
+    NullPointerException binary = assertThrows(NullPointerException.class, () -> WsFrame.binary(null));
+    NullPointerException close = assertThrows(NullPointerException.class, () -> WsFrame.close(null));
+    assertEquals("text", text.getMessage());
+    assertEquals("bytes", binary.getMessage());
+    assertEquals("status", close.getMessage());
+  }
+
+  @Test
+  void framesAreEqualByKindAndContent() {
+    assertEquals(WsFrame.text("a"), WsFrame.text("a"));
+    assertEquals(WsFrame.text("a").hashCode(), WsFrame.text("a").hashCode());
+    assertNotEquals(WsFrame.text("a"), WsFrame.text("b"));
+
+    assertEquals(WsFrame.binary(new byte[] {1, 2}), WsFrame.binary(new byte[] {1, 2}));
+    assertEquals(WsFrame.binary(new byte[] {1, 2}).hashCode(), WsFrame.binary(new byte[] {1, 2}).hashCode());
+    assertNotEquals(WsFrame.binary(new byte[] {1, 2}), WsFrame.binary(new byte[] {2, 1}));
+
+    assertEquals(WsFrame.ping(new byte[] {7}), WsFrame.ping(new byte[] {7}));
+    assertEquals(WsFrame.ping(new byte[] {7}).hashCode(), WsFrame.ping(new byte[] {7}).hashCode());
+    assertEquals(WsFrame.pong(new byte[] {7}), WsFrame.pong(new byte[] {7}));
+    assertEquals(WsFrame.pong(new byte[] {7}).hashCode(), WsFrame.pong(new byte[] {7}).hashCode());
+
+    assertEquals(WsFrame.close(CloseStatus.of(4000, "a")), WsFrame.close(CloseStatus.of(4000, "b")));
+    assertNotEquals(WsFrame.close(CloseStatus.NORMAL), WsFrame.close(CloseStatus.GOING_AWAY));
+  }
+
+  @Test
+  void framesOfDifferentKindsAreNeverEqual() {
+    byte[] same = {7};
+    assertNotEquals(WsFrame.ping(same), WsFrame.pong(same));
+    assertNotEquals(WsFrame.pong(same), WsFrame.ping(same));
+    assertNotEquals(WsFrame.binary(same), WsFrame.ping(same));
+    assertNotEquals(WsFrame.ping(same).hashCode(), WsFrame.pong(same).hashCode());
+    assertNotEquals(WsFrame.text("7"), WsFrame.binary("7".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void onlyPingPongAndCloseAreControlFrames() {
+    assertFalse(WsFrame.text("x").isControl());
+    assertFalse(WsFrame.binary(new byte[] {1}).isControl());
+    assertTrue(WsFrame.ping().isControl());
+    assertTrue(WsFrame.pong(new byte[0]).isControl());
+    assertTrue(WsFrame.close(CloseStatus.NORMAL).isControl());
+  }
+
+  @Test
+  void toStringOfByteFramesShowsTheSizeNotTheBytes() {
+    assertEquals("Binary[3 bytes]", WsFrame.binary(new byte[] {1, 2, 3}).toString());
+    assertEquals("Ping[0 bytes]", WsFrame.ping().toString());
+    assertEquals("Pong[2 bytes]", WsFrame.pong(new byte[2]).toString());
+  }
+}
