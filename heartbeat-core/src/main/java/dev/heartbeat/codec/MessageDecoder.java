@@ -44,11 +44,11 @@ public final class MessageDecoder {
    *     .subscribe(handler);
    * }</pre>
    */
-  public static <T> Function<Flux<WsFrame>, Flux<T>> decode(MessageCodec<T> codec,
+  public static <T> Function<Flux<? extends WsFrame>, Flux<T>> decode(MessageCodec<T> codec,
       Consumer<? super DecodeException> errors) {
     Objects.requireNonNull(codec, "codec");
     Objects.requireNonNull(errors, "errors");
-    return frames -> frames.handle((frame, sink) -> decodeOne(codec, errors, frame, sink));
+    return frames -> frames.<T>handle((frame, sink) -> decodeOne(codec, errors, frame, sink));
   }
 
   /**

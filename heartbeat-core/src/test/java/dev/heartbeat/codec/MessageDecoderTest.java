@@ -115,7 +115,7 @@ class MessageDecoderTest {
       }
     };
 
-    StepVerifier.create(Flux.<WsFrame>just(WsFrame.text("x")).transform(MessageDecoder.decode(broken, errors::add)))
+    StepVerifier.create(Flux.just(WsFrame.text("x")).transform(MessageDecoder.decode(broken, errors::add)))
         .expectErrorMessage("codec bug")
         .verify(TIMEOUT);
     assertEquals(List.of(), errors);
