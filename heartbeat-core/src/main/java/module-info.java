@@ -12,5 +12,6 @@ module dev.heartbeat.core {
   exports dev.heartbeat.codec;
   exports dev.heartbeat.frame;
   exports dev.heartbeat.local;
+  exports dev.heartbeat.reconnect;
   exports dev.heartbeat.transport;
 }

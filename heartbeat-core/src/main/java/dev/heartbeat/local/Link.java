@@ -4,6 +4,7 @@ import dev.heartbeat.frame.WsFrame;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import reactor.core.scheduler.Scheduler;
@@ -88,9 +89,17 @@ public final class Link {
     transmit(frame);
   }
 
-  /** Runs {@code task} on the receiver's side, after frames already in flight. */
+  /**
+   * Runs {@code task} on the receiver's side, after frames already in flight. Once both sides
+   * have closed the worker is disposed and there is nothing left to do: the task is skipped
+   * (a close whose echo already closed both sides, a kill racing a close).
+   */
   void onReceiverSide(Runnable task) {
-    worker.schedule(task);
+    try {
+      worker.schedule(task);
+    } catch (RejectedExecutionException bothSidesClosed) {
+      // the connection pair is fully closed; terminate() would be a no-op
+    }
   }
 
   /** Loses every frame in flight or held, and everything sent after. */
