@@ -138,6 +138,37 @@ public final class ControlledScheduler implements Scheduler {
     return tracked.on(clock.schedule(tracked, delay, unit));
   }
 
+  /** Periodic tasks stay pending until cancelled. */
+  @Override
+  public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
+    armed.incrementAndGet();
+    pending.incrementAndGet();
+    AtomicBoolean cancelled = new AtomicBoolean();
+    Disposable scheduled = clock.schedulePeriodically(() -> {
+      synchronized (this) {
+        if (stalled) {
+          held.add(task);
+          return;
+        }
+      }
+      task.run();
+    }, initialDelay, period, unit);
+    return new Disposable() {
+      @Override
+      public void dispose() {
+        if (cancelled.compareAndSet(false, true)) {
+          pending.decrementAndGet();
+          scheduled.dispose();
+        }
+      }
+
+      @Override
+      public boolean isDisposed() {
+        return cancelled.get();
+      }
+    };
+  }
+
   @Override
   public Worker createWorker() {
     Worker worker = clock.createWorker();

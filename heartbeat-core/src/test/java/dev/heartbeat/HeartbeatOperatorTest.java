@@ -244,7 +244,7 @@ class HeartbeatOperatorTest {
       LocalConnectionPair pair = LocalConnectionPair.create(clock);
       HeartbeatConnection client = Heartbeat.operator(policy().liveness(liveness).build()).apply(pair.client());
       // The bare server never answers pings, but streams a message every 5 s.
-      pair.server().send(Flux.interval(Duration.ofSeconds(5), clock.clock()).take(40).map(i -> WsFrame.text("tick"))).subscribe();
+      pair.server().send(Flux.interval(Duration.ofSeconds(5), clock.clock()).take(40).map(i -> WsFrame.text("tick"))).subscribe(null, closed -> { }); // ends when the client closes
       client.receive().subscribe(f -> { }, e -> { });
       clock.advance(Duration.ofSeconds(100));
       if (liveness == HeartbeatPolicy.Liveness.ANY_FRAME) {

@@ -1,5 +1,6 @@
 package dev.heartbeat.reconnect;
 
+import dev.heartbeat.ControlledScheduler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -64,7 +65,7 @@ class ReconnectingSessionTest {
   record At(Duration time, ConnectionEvent event) {}
 
   private VirtualTimeScheduler vts;
-  private TrackingScheduler clock;
+  private ControlledScheduler clock;
   private LocalServerTransport server;
   private LocalClientTransport client;
   private final List<WsFrame> serverReceived = new CopyOnWriteArrayList<>();
@@ -94,7 +95,7 @@ class ReconnectingSessionTest {
 
   private void newWorld() {
     vts = VirtualTimeScheduler.create();
-    clock = new TrackingScheduler(vts);
+    clock = new ControlledScheduler(vts);
     server = LocalServerTransport.create(clock);
     client = LocalClientTransport.create(server, clock);
     serverReceived.clear();
