@@ -10,6 +10,9 @@ import dev.heartbeat.HeartbeatPolicy;
 import dev.heartbeat.codec.HeartbeatCodec;
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.reconnect.ConnectionEvent;
+import dev.heartbeat.reconnect.ReconnectStrategy;
+import dev.heartbeat.reconnect.ReconnectingSession;
 import dev.heartbeat.transport.ClientTransport;
 import dev.heartbeat.transport.ServerHandle;
 import dev.heartbeat.transport.ServerTransport;
@@ -17,6 +20,7 @@ import dev.heartbeat.transport.SessionHandler;
 import dev.heartbeat.transport.WebSocketConnection;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -54,12 +58,31 @@ public abstract class TransportConformanceSuite {
 
   private final List<ServerHandle> servers = new CopyOnWriteArrayList<>();
   private final List<WebSocketConnection> clients = new CopyOnWriteArrayList<>();
+  private final List<ReconnectingSession> sessions = new CopyOnWriteArrayList<>();
 
   /** A new server transport, bound to a free loopback port when started. */
   protected abstract ServerTransport serverTransport();
 
   /** A client transport that connects to {@code server}. */
   protected abstract ClientTransport clientTransport(ServerHandle server);
+
+  /**
+   * Stops {@code server} as a crash would: its connections drop without a close frame, and
+   * connects are refused until {@link #restart}.
+   */
+  protected abstract void kill(ServerHandle server);
+
+  /**
+   * Starts a server again where {@code killed} listened (same address and port), so that
+   * clients of {@code killed} reconnect to it.
+   */
+  protected abstract ServerHandle restart(ServerHandle killed, SessionHandler<WebSocketConnection> handler);
+
+  /** A reconnect strategy fast enough for real-time tests, seeded. */
+  protected ReconnectStrategy fastReconnect() {
+    return ReconnectStrategy.builder().minDelay(Duration.ofMillis(50)).maxDelay(Duration.ofMillis(400))
+        .connectTimeout(Duration.ofSeconds(3)).random(new java.util.Random(1)::nextDouble).build();
+  }
 
   /** A policy with real-time intervals short enough for tests. */
   protected HeartbeatPolicy policy(HeartbeatCodec codec) {
@@ -83,6 +106,7 @@ public abstract class TransportConformanceSuite {
 
   @AfterEach
   void disposeAll() {
+    sessions.forEach(ReconnectingSession::close);
     for (WebSocketConnection client : clients) {
       client.close(CloseStatus.NORMAL).onErrorResume(e -> Mono.empty()).block(DEADLINE);
     }
@@ -230,5 +254,64 @@ public abstract class TransportConformanceSuite {
     WebSocketConnection client = connect(server);
     @Nullable CloseStatus seen = client.onClose().block(DEADLINE);
     assertEquals(4408, seen.code(), "the peer reads the heartbeat-timeout code, not 1005 or 1006");
+  }
+  /** A reconnecting session on {@code server} with heartbeats, remembered for {@link #disposeAll()}. */
+  private ReconnectingSession session(ServerHandle server, HeartbeatPolicy policy, List<ConnectionEvent> events) {
+    ReconnectingSession session = ReconnectingSession.builder(clientTransport(server))
+        .strategy(fastReconnect())
+        .decorator(Heartbeat.operator(policy))
+        .build();
+    sessions.add(session);
+    session.events().subscribe(events::add);
+    return session;
+  }
+
+  @Test
+  void aClientReconnectsAfterTheServerIsKilledAndRestarted() {
+    HeartbeatPolicy policy = policy(HeartbeatCodec.pingFrames());
+    SessionHandler<WebSocketConnection> echo = Heartbeat.handler(policy, s -> s.send(s.receive()));
+    ServerHandle server = start(echo);
+    List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+    ReconnectingSession session = session(server, policy, events);
+    Sinks.Many<WsFrame> inbound = Sinks.many().replay().all();
+    session.receive().subscribe(inbound::tryEmitNext);
+    session.start();
+    session.send(WsFrame.text("before")).block(DEADLINE);
+    StepVerifier.create(inbound.asFlux().take(1)).expectNext(WsFrame.text("before")).verifyComplete();
+
+    kill(server);
+    StepVerifier.create(session.events().filter(e -> e instanceof ConnectionEvent.ReconnectScheduled).take(2))
+        .expectNextCount(2) // the drop, then at least one refused connect while the server is down
+        .expectComplete()
+        .verify(DEADLINE);
+    ServerHandle restarted = restart(server, echo);
+    servers.add(restarted);
+    session.send(WsFrame.text("after")).block(DEADLINE);
+    StepVerifier.create(inbound.asFlux().take(2)).expectNext(WsFrame.text("before"), WsFrame.text("after"))
+        .verifyComplete();
+    assertTrue(events.stream().anyMatch(e -> e instanceof ConnectionEvent.Disconnected d
+        && d.willReconnect() && d.status().code() == 1006), "the crash is reported as 1006: " + events);
+    assertEquals(2, events.stream().filter(ConnectionEvent.Connected.class::isInstance).count(), events.toString());
+  }
+
+  @Test
+  void aClientDoesNotReconnectAfterBeingSupersededWith4500() {
+    AtomicInteger accepted = new AtomicInteger();
+    ServerHandle server = start(s -> {
+      accepted.incrementAndGet();
+      return Mono.delay(Duration.ofMillis(50)).then(s.close(CloseStatus.SUPERSEDED));
+    });
+    List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+    ReconnectingSession session = session(server, policy(HeartbeatCodec.pingFrames()), events);
+    session.receive().subscribe(f -> { }, e -> { });
+    session.start();
+    session.onTerminate().block(DEADLINE);
+    ConnectionEvent last = events.get(events.size() - 1);
+    ConnectionEvent.Disconnected disconnected = org.junit.jupiter.api.Assertions.assertInstanceOf(
+        ConnectionEvent.Disconnected.class, last, events.toString());
+    assertEquals(4500, disconnected.status().code());
+    assertTrue(!disconnected.willReconnect());
+    assertEquals(1, accepted.get(), "one connection, no reconnect");
+    assertTrue(events.stream().noneMatch(ConnectionEvent.ReconnectScheduled.class::isInstance), events.toString());
   }
 }

@@ -6,6 +6,8 @@ import dev.heartbeat.transport.ClientTransport;
 import dev.heartbeat.transport.MonotonicScheduler;
 import dev.heartbeat.transport.ServerHandle;
 import dev.heartbeat.transport.ServerTransport;
+import dev.heartbeat.transport.SessionHandler;
+import dev.heartbeat.transport.WebSocketConnection;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import reactor.core.scheduler.Scheduler;
@@ -27,5 +29,18 @@ class LocalTransportConformanceTest extends TransportConformanceSuite {
   @Override
   protected ClientTransport clientTransport(ServerHandle server) {
     return LocalClientTransport.create(transports.get(server), LOOP);
+  }
+
+  @Override
+  protected void kill(ServerHandle server) {
+    transports.get(server).kill();
+  }
+
+  @Override
+  protected ServerHandle restart(ServerHandle killed, SessionHandler<WebSocketConnection> handler) {
+    LocalServerTransport transport = transports.get(killed);
+    ServerHandle restarted = transport.start(handler).block();
+    transports.put(restarted, transport);
+    return restarted;
   }
 }
