@@ -76,17 +76,26 @@ public final class Link {
     return frozen || blackholed;
   }
 
-  void send(WsFrame frame) {
+  /**
+   * Puts {@code frame} on the wire; false when the connection under it was dropped, which the
+   * sender must report (a real socket fails such a write too). A blackholed frame counts as
+   * sent: the sender cannot know.
+   */
+  boolean send(WsFrame frame) {
     synchronized (this) {
-      if (cut || blackholed) {
-        return;
+      if (cut) {
+        return false;
+      }
+      if (blackholed) {
+        return true;
       }
       if (frozen) {
         held.add(frame);
-        return;
+        return true;
       }
     }
     transmit(frame);
+    return true;
   }
 
   /**

@@ -57,10 +57,9 @@ final class LocalConnection implements WebSocketConnection {
           if (frame instanceof WsFrame.Close) {
             throw new IllegalArgumentException("frames: send a close with close(CloseStatus), not as a frame");
           }
-          if (!open || closing.get()) {
+          if (!open || closing.get() || !link(outgoing).send(frame)) {
             throw new IllegalStateException("connection closed");
           }
-          link(outgoing).send(frame);
         })
         .then();
   }
