@@ -26,14 +26,49 @@ public final class Link {
   private final Scheduler.Worker worker;
   private final Consumer<WsFrame> receiver;
   private final ArrayDeque<WsFrame> held = new ArrayDeque<>();
+  /** Senders waiting for room in the window, each to be handed one credit. */
+  private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+  /** Room left in the window: frames sent and not yet read by the receiving application. */
+  private int credits;
   private volatile Duration delay = Duration.ZERO;
   private boolean frozen;
   private boolean blackholed;
   private boolean cut;
 
-  Link(Scheduler receiverScheduler, Consumer<WsFrame> receiver) {
+  Link(Scheduler receiverScheduler, Consumer<WsFrame> receiver, int window) {
     this.worker = receiverScheduler.createWorker();
     this.receiver = receiver;
+    this.credits = window;
+  }
+
+  /**
+   * Takes room for one frame in the window, like TCP's: true when there is some; otherwise
+   * {@code whenRoom} runs, holding the credit, once the receiving application reads a frame.
+   */
+  boolean acquire(Runnable whenRoom) {
+    synchronized (this) {
+      if (cut || credits > 0) {
+        if (!cut) {
+          credits--;
+        }
+        return true;
+      }
+      waiting.add(whenRoom);
+      return false;
+    }
+  }
+
+  /** Gives back room for one frame: the receiver read one, or one was lost, or not sent. */
+  void release() {
+    Runnable next;
+    synchronized (this) {
+      next = waiting.poll();
+      if (next == null) {
+        credits++;
+        return;
+      }
+    }
+    next.run();
   }
 
   /** Holds every frame sent from now on until {@link #resume()}; the connection stays open. */
@@ -87,6 +122,7 @@ public final class Link {
         return false;
       }
       if (blackholed) {
+        credits++; // lost on the way: it will never be read
         return true;
       }
       if (frozen) {
@@ -111,12 +147,23 @@ public final class Link {
     }
   }
 
+  /** Wakes every sender waiting for room: the connection ended, their writes will fail. */
+  void wakeWaiting() {
+    ArrayDeque<Runnable> wake;
+    synchronized (this) {
+      wake = new ArrayDeque<>(waiting);
+      waiting.clear();
+    }
+    wake.forEach(Runnable::run);
+  }
+
   /** Loses every frame in flight or held, and everything sent after. */
   void cut() {
     synchronized (this) {
       cut = true;
       held.clear();
     }
+    wakeWaiting(); // they go on, and find the connection gone
   }
 
   void dispose() {
