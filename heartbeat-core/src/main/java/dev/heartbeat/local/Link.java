@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import reactor.core.scheduler.Scheduler;
@@ -180,10 +181,14 @@ public final class Link {
       }
       receiver.accept(frame);
     };
-    if (nanos == 0) {
-      worker.schedule(delivery);
-    } else {
-      worker.schedule(delivery, nanos, TimeUnit.NANOSECONDS);
+    try {
+      if (nanos == 0) {
+        worker.schedule(delivery);
+      } else {
+        worker.schedule(delivery, nanos, TimeUnit.NANOSECONDS);
+      }
+    } catch (RejectedExecutionException gone) {
+      // Both sides closed meanwhile (a close racing a drop): there is nobody to deliver to.
     }
   }
 }
