@@ -74,6 +74,8 @@ public final class ConnectionRegistry {
   private final SlowConsumerAction slowConsumer;
   private final String transportTag;
   private final @Nullable Scheduler scheduler;
+  private final Function<HandshakeInfo, @Nullable Duration> validity;
+  private final CloseStatus expired;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Map<String, Session> byKey = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -96,6 +98,8 @@ public final class ConnectionRegistry {
     this.slowConsumer = b.slowConsumer;
     this.transportTag = b.transportTag;
     this.scheduler = b.scheduler;
+    this.validity = b.validity;
+    this.expired = b.expired;
     for (CloseCause cause : CloseCause.values()) {
       closed.put(cause, new LongAdder());
     }
@@ -135,6 +139,13 @@ public final class ConnectionRegistry {
     listeners.forEach(Listener::opened);
     connection.events().subscribe(this::onHeartbeatEvent);
     connection.onClose().subscribe(status -> unregister(session, status));
+    Duration validFor = validity.apply(handshake);
+    if (validFor != null) {
+      // The credentials' lifetime: one timer, on the connection's loop, gone with the connection.
+      Mono.delay(validFor, connection.scheduler())
+          .takeUntilOther(connection.onClose())
+          .subscribe(tick -> connection.close(expired).subscribe(null, error -> { }));
+    }
     if (key != null && keys.onePerKey()) {
       // Atomic per key: of two connections racing for one key, exactly one survives.
       Session older = byKey.put(key, session);
@@ -421,6 +432,8 @@ public final class ConnectionRegistry {
     private SlowConsumerAction slowConsumer = SlowConsumerAction.CLOSE;
     private String transportTag = "unknown";
     private @Nullable Scheduler scheduler;
+    private Function<HandshakeInfo, @Nullable Duration> validity = handshake -> null;
+    private CloseStatus expired = CloseStatus.POLICY_VIOLATION.withReason("credentials expired");
 
     private Builder(HeartbeatPolicy policy) {
       this.policy = policy;
@@ -433,6 +446,27 @@ public final class ConnectionRegistry {
       b.slowConsumer = slowConsumer;
       b.transportTag = transportTag;
       b.scheduler = scheduler;
+      b.validity = validity;
+      b.expired = expired;
+      return b;
+    }
+
+    /**
+     * How long each connection's credentials stay valid, read from its handshake (such as a
+     * token's expiry); null means forever. When that time passes, the connection is closed with
+     * {@code status}, which clients treat as terminal when it is 1008 (the default: 1008
+     * "credentials expired"); a 4xxx code lets clients refresh and reconnect instead. By default
+     * connections never expire.
+     */
+    public Builder expireAfter(Function<HandshakeInfo, @Nullable Duration> validFor, CloseStatus status) {
+      Objects.requireNonNull(validFor, "expireAfter");
+      Objects.requireNonNull(status, "status");
+      if (!status.sendable()) {
+        throw new IllegalArgumentException("status: " + status.code() + " may not be sent");
+      }
+      Builder b = copy();
+      b.validity = validFor;
+      b.expired = status;
       return b;
     }
 

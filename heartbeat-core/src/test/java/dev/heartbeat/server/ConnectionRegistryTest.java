@@ -302,6 +302,32 @@ class ConnectionRegistryTest {
   }
 
   @Test
+  void expiredCredentialsCloseTheConnectionAtTheirExpiryWithTheConfiguredCode() {
+    for (CloseStatus status : List.of(CloseStatus.POLICY_VIOLATION.withReason("credentials expired"), CloseStatus.of(4401, "token expired"))) {
+      ControlledScheduler clock = ControlledScheduler.create();
+      LocalServerTransport transport = LocalServerTransport.create(clock);
+      ConnectionRegistry registry = ConnectionRegistry.builder(policy).scheduler(clock)
+          .expireAfter(handshake -> handshake.uri().getQuery().contains("short") ? Duration.ofSeconds(30) : null, status)
+          .build();
+      transport.start(registry.handler(session -> session.onClose().then())).block();
+      HeartbeatConnection shortLived = Heartbeat.operator(policy).apply(
+          LocalClientTransport.create(transport, clock, URI.create("local:/ws?token=short")).connect().block());
+      HeartbeatConnection forever = Heartbeat.operator(policy).apply(
+          LocalClientTransport.create(transport, clock, URI.create("local:/ws?token=long")).connect().block());
+      clock.advance(Duration.ofMillis(29_999));
+      assertTrue(shortLived.isOpen());
+      clock.advance(Duration.ofMillis(1));
+      assertEquals(status.code(), shortLived.onClose().block(Duration.ofSeconds(1)).code());
+      assertEquals(status.reason(), shortLived.onClose().block(Duration.ofSeconds(1)).reason());
+      clock.advance(Duration.ofMinutes(5));
+      assertTrue(forever.isOpen());
+      forever.close(CloseStatus.NORMAL).subscribe();
+      clock.advance(Duration.ofMillis(1));
+      assertEquals(0, clock.pendingTasks(), "no expiry timer outlives its connection");
+    }
+  }
+
+  @Test
   void keyExtractorsReadHeadersAndQueryParameters() {
     HandshakeInfo handshake = new HandshakeInfo(Role.SERVER, URI.create("ws://h/ws?user=a%20b&x=1"),
         java.util.Map.of("x-user-id", List.of("u-42")), null, null);
