@@ -1,5 +1,6 @@
 package dev.heartbeat.server;
 
+import dev.heartbeat.internal.Validate;
 import dev.heartbeat.transport.MonotonicScheduler;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -112,12 +113,8 @@ public final class ServerMonitor {
 
     /** How often snapshots are taken and the load is read; by default 5 s. */
     public Builder period(Duration period) {
-      Objects.requireNonNull(period, "period");
-      if (period.isZero() || period.isNegative()) {
-        throw new IllegalArgumentException("period: must be positive, got " + period);
-      }
       Builder b = copy();
-      b.period = period;
+      b.period = Validate.positive(period, "period");
       return b;
     }
 
