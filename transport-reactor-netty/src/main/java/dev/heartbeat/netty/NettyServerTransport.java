@@ -1,6 +1,8 @@
 package dev.heartbeat.netty;
 
 import dev.heartbeat.frame.CloseStatus;
+import dev.heartbeat.transport.HandshakeCheck;
+import dev.heartbeat.transport.HandshakeDecision;
 import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.Role;
 import dev.heartbeat.transport.ServerHandle;
@@ -14,6 +16,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
@@ -72,11 +75,14 @@ public final class NettyServerTransport implements ServerTransport {
 
   private final HttpServer server;
   private final NettyWebSocketSpec spec;
+  private final HandshakeCheck check;
   private final Consumer<? super HttpServerRoutes> routes;
 
-  private NettyServerTransport(HttpServer server, NettyWebSocketSpec spec, Consumer<? super HttpServerRoutes> routes) {
+  private NettyServerTransport(HttpServer server, NettyWebSocketSpec spec, HandshakeCheck check,
+      Consumer<? super HttpServerRoutes> routes) {
     this.server = server;
     this.spec = spec;
+    this.check = check;
     this.routes = routes;
   }
 
@@ -98,12 +104,13 @@ public final class NettyServerTransport implements ServerTransport {
    * {@link NettyWebSocketSpec#handshakeTimeout()}, and its channel group is this transport's.
    */
   public static NettyServerTransport create(HttpServer server) {
-    return new NettyServerTransport(Objects.requireNonNull(server, "server"), NettyWebSocketSpec.defaults(), NO_ROUTES);
+    return new NettyServerTransport(Objects.requireNonNull(server, "server"), NettyWebSocketSpec.defaults(),
+        HandshakeCheck.acceptAll(), NO_ROUTES);
   }
 
   /** This transport with {@code spec}. By default {@link NettyWebSocketSpec#defaults()}. */
   public NettyServerTransport spec(NettyWebSocketSpec spec) {
-    return new NettyServerTransport(server, Objects.requireNonNull(spec, "spec"), routes);
+    return new NettyServerTransport(server, Objects.requireNonNull(spec, "spec"), check, routes);
   }
 
   /** The spec. */
@@ -112,12 +119,21 @@ public final class NettyServerTransport implements ServerTransport {
   }
 
   /**
+   * This transport with {@code check} deciding each upgrade request before the upgrade: a
+   * rejection is answered with its HTTP status and reason, never with a 101. By default
+   * {@link HandshakeCheck#acceptAll()}.
+   */
+  public NettyServerTransport handshakeCheck(HandshakeCheck check) {
+    return new NettyServerTransport(server, spec, Objects.requireNonNull(check, "check"), routes);
+  }
+
+  /**
    * This transport with ordinary HTTP routes beside the WebSocket endpoint, on the same port.
    * The endpoint's path wins over a route on the same path. By default none: every other path
    * answers 404.
    */
   public NettyServerTransport routes(Consumer<? super HttpServerRoutes> routes) {
-    return new NettyServerTransport(server, spec, Objects.requireNonNull(routes, "routes"));
+    return new NettyServerTransport(server, spec, check, Objects.requireNonNull(routes, "routes"));
   }
 
   @Override
@@ -126,10 +142,11 @@ public final class NettyServerTransport implements ServerTransport {
     return Mono.defer(() -> {
       ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
       Registry registry = new Registry();
+      Endpoint endpoint = new Endpoint(handler, spec, check, registry);
       return server.channelGroup(channels)
           .idleTimeout(spec.handshakeTimeout())
           .route(r -> {
-            mount(r, handler, spec, registry);
+            endpoint.mount(r);
             routes.accept(r);
           })
           .bind()
@@ -140,7 +157,7 @@ public final class NettyServerTransport implements ServerTransport {
   /**
    * Mounts the endpoint at {@code spec.path()} on routes of a server the application binds
    * itself, and returns {@code routes} for more. Closing the connections on shutdown is then the
-   * application's to do.
+   * application's to do; so is the server's {@code idleTimeout}.
    *
    * <pre>{@code
    * HttpServer.create().port(8080)
@@ -151,52 +168,84 @@ public final class NettyServerTransport implements ServerTransport {
    */
   public static HttpServerRoutes mount(
       HttpServerRoutes routes, SessionHandler<WebSocketConnection> handler, NettyWebSocketSpec spec) {
+    return mount(routes, handler, spec, HandshakeCheck.acceptAll());
+  }
+
+  /** As {@link #mount(HttpServerRoutes, SessionHandler, NettyWebSocketSpec)}, with a handshake check. */
+  public static HttpServerRoutes mount(HttpServerRoutes routes, SessionHandler<WebSocketConnection> handler,
+      NettyWebSocketSpec spec, HandshakeCheck check) {
     Objects.requireNonNull(routes, "routes");
-    Objects.requireNonNull(handler, "handler");
-    Objects.requireNonNull(spec, "spec");
-    return mount(routes, handler, spec, null);
+    return new Endpoint(Objects.requireNonNull(handler, "handler"), Objects.requireNonNull(spec, "spec"),
+        Objects.requireNonNull(check, "check"), null).mount(routes);
   }
 
-  private static HttpServerRoutes mount(HttpServerRoutes routes, SessionHandler<WebSocketConnection> handler,
-      NettyWebSocketSpec spec, @Nullable Registry registry) {
-    WebsocketServerSpec websocket = serverSpec(spec);
-    return routes.get(spec.path(), (req, res) -> upgrade(req, res, handler, spec, websocket, registry));
-  }
+  /** One mounted endpoint: what it runs, how it upgrades, and where its connections are kept. */
+  private static final class Endpoint {
+    private final SessionHandler<WebSocketConnection> handler;
+    private final NettyWebSocketSpec spec;
+    private final HandshakeCheck check;
+    private final @Nullable Registry registry;
+    private final WebsocketServerSpec websocket;
 
-  private static Publisher<Void> upgrade(HttpServerRequest req, HttpServerResponse res,
-      SessionHandler<WebSocketConnection> handler, NettyWebSocketSpec spec, WebsocketServerSpec websocket,
-      @Nullable Registry registry) {
-    if (!req.requestHeaders().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
-      return res.status(HttpResponseStatus.UPGRADE_REQUIRED)
-          .header(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
-          .sendString(Mono.just("This endpoint speaks WebSocket only.\n"));
+    Endpoint(SessionHandler<WebSocketConnection> handler, NettyWebSocketSpec spec, HandshakeCheck check,
+        @Nullable Registry registry) {
+      this.handler = handler;
+      this.spec = spec;
+      this.check = check;
+      this.registry = registry;
+      this.websocket = serverSpec(spec);
     }
-    if (!spec.subprotocols().isEmpty() && !offersAny(req, spec.subprotocols())) {
-      // Reactor Netty would upgrade and then never run the handler: refuse the upgrade instead.
-      return res.status(HttpResponseStatus.BAD_REQUEST)
-          .sendString(Mono.just("Offer one of the subprotocols " + spec.subprotocols() + ".\n"));
+
+    HttpServerRoutes mount(HttpServerRoutes routes) {
+      return routes.get(spec.path(), this::upgrade);
     }
-    URI uri = requestUri(req);
-    Map<String, List<String>> headers = NettyWebSocketConnection.headers(req.requestHeaders());
-    if (registry != null && !registry.upgrading()) {
-      return res.status(HttpResponseStatus.SERVICE_UNAVAILABLE).sendString(Mono.just("Shutting down.\n"));
-    }
-    return res.sendWebsocket((in, out) -> {
-      in.aggregateFrames(spec.maxFramePayloadLength());
-      HandshakeInfo info = new HandshakeInfo(Role.SERVER, uri, headers, out.selectedSubprotocol(), req.remoteAddress());
-      NettyWebSocketConnection connection =
-          NettyWebSocketConnection.wrap(in, out, info, spec.maxFramePayloadLength());
-      if (registry != null && !registry.add(connection)) {
-        return connection.close(CloseStatus.GOING_AWAY); // the server began shutting down meanwhile
+
+    private Publisher<Void> upgrade(HttpServerRequest req, HttpServerResponse res) {
+      if (!req.requestHeaders().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+        return res.status(HttpResponseStatus.UPGRADE_REQUIRED)
+            .header(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
+            .sendString(Mono.just("This endpoint speaks WebSocket only.\n"));
       }
-      // Completes only once the connection is closed, so Reactor Netty's own close (1000, sent
-      // when this publisher completes) never goes out in place of the connection's status.
-      return SessionHandler.serve(connection, handler);
-    }, websocket).doFinally(signal -> {
-      if (registry != null) {
-        registry.upgraded();
+      if (!spec.subprotocols().isEmpty() && !offersAny(req, spec.subprotocols())) {
+        // Reactor Netty would upgrade and then never run the handler: refuse the upgrade instead.
+        return reject(res, HandshakeDecision.reject(400, "offer one of the subprotocols " + spec.subprotocols()));
       }
-    });
+      URI uri = requestUri(req);
+      Map<String, List<String>> headers = NettyWebSocketConnection.headers(req.requestHeaders());
+      InetSocketAddress remote = req.remoteAddress();
+      HandshakeInfo request = new HandshakeInfo(Role.SERVER, uri, headers, null, remote);
+      return Mono.defer(() -> check.check(request))
+          .defaultIfEmpty(HandshakeDecision.reject(403, "handshake refused"))
+          .onErrorResume(error -> Mono.just(HandshakeDecision.reject(500, "handshake check failed")))
+          .flatMap(decision -> decision.accepted() ? accept(req, res, request) : reject(res, decision));
+    }
+
+    private Mono<Void> accept(HttpServerRequest req, HttpServerResponse res, HandshakeInfo request) {
+      if (registry != null && !registry.upgrading()) {
+        return reject(res, HandshakeDecision.reject(503, "shutting down"));
+      }
+      return res.sendWebsocket((in, out) -> {
+        in.aggregateFrames(spec.maxFramePayloadLength());
+        HandshakeInfo info = new HandshakeInfo(Role.SERVER, request.uri(), request.headers(),
+            out.selectedSubprotocol(), request.remoteAddress());
+        NettyWebSocketConnection connection =
+            NettyWebSocketConnection.wrap(in, out, info, spec.maxFramePayloadLength());
+        if (registry != null && !registry.add(connection)) {
+          return connection.close(CloseStatus.GOING_AWAY); // the server began shutting down meanwhile
+        }
+        // Completes only once the connection is closed, so Reactor Netty's own close (1000, sent
+        // when this publisher completes) never goes out in place of the connection's status.
+        return SessionHandler.serve(connection, handler);
+      }, websocket).doFinally(signal -> {
+        if (registry != null) {
+          registry.upgraded();
+        }
+      });
+    }
+
+    private static Mono<Void> reject(HttpServerResponse res, HandshakeDecision decision) {
+      return res.status(decision.status()).sendString(Mono.just(decision.reason() + "\n")).then();
+    }
   }
 
   private static boolean offersAny(HttpServerRequest req, List<String> accepted) {

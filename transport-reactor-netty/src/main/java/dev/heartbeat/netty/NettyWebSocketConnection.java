@@ -9,23 +9,33 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -64,6 +74,9 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   static final int PREFETCH = 32;
 
   private static final String GUARD = "heartbeat.protocolGuard";
+
+  /** How long a connection closed for a protocol error waits for its peer to close. */
+  static final Duration LINGER = Duration.ofSeconds(1);
 
   private final WebsocketOutbound outbound;
   private final Channel channel;
@@ -137,7 +150,8 @@ final class NettyWebSocketConnection implements WebSocketConnection {
       AtomicBoolean handedOver = new AtomicBoolean();
       Flux<WebSocketFrame> mapped = Flux.<WsFrame>from(frames)
           .map(NettyWebSocketConnection::toNetty)
-          .doOnComplete(() -> handedOver.set(true));
+          .doOnComplete(() -> handedOver.set(true))
+          .hide(); // no fusion: Reactor Netty would otherwise run doOnComplete late, on the event loop
       // Concurrent calls are fine: each is its own Reactor Netty send, and the event loop writes
       // whole frames one at a time. A close before the publisher completed ends it with an error.
       return Mono.firstWithSignal(
@@ -207,8 +221,18 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   }
 
   private void onChannelClosed() {
-    CloseStatus known = status.get();
     signalClosing();
+    // Netty's decoder writes its close frame (1009 ...) and closes the channel before it throws
+    // the error that says why: report once the event loop has run that far.
+    try {
+      channel.eventLoop().execute(this::reportClosed);
+    } catch (RejectedExecutionException shuttingDown) {
+      reportClosed();
+    }
+  }
+
+  private void reportClosed() {
+    CloseStatus known = status.get();
     closed.tryEmitValue(known != null ? known : CloseStatus.ABNORMAL);
   }
 
@@ -217,24 +241,85 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   }
 
   /**
-   * Sees the protocol errors of Netty's decoder and aggregator: the decoder has already sent its
-   * close frame (1009 for an oversized frame, 1007 for bad UTF-8, 1002) and closes the channel,
+   * Sees the protocol errors of Netty's decoder and aggregator. The decoder has already sent its
+   * close frame (1009 for an oversized frame, 1007 for bad UTF-8, 1002) when the error arrives,
    * so the status is recorded; the aggregator only reports an oversized message, so this side
    * closes with 1009.
+   *
+   * <p>After such an error, the rest of the offending message is still unread in the socket, and
+   * closing a socket with unread bytes makes the kernel send a reset, which can destroy the close
+   * frame before the peer reads it. So the channel is not closed at once: it sends its FIN after
+   * the close frame, reads (and drops) what the peer still sends, and closes when the peer does,
+   * or after {@link #LINGER}.
    */
-  private final class ProtocolGuard extends ChannelInboundHandlerAdapter {
+  private final class ProtocolGuard extends ChannelDuplexHandler {
+    private boolean violated;
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+        violated = true;
         WebSocketCloseStatus sent = corrupted.closeStatus();
         String reason = corrupted.getMessage() != null ? corrupted.getMessage() : sent.reasonText();
-        record(CloseStatus.received(sent.code(), reason));
+        CloseStatus status = CloseStatus.received(sent.code(), reason);
+        record(status);
+        if (decoderCannotEncode(ctx) && ctx.channel().isActive()) {
+          // On a client pipeline Netty puts its frame encoder after its decoder, so the close
+          // frame the decoder wrote never reached the wire: send it through the encoder.
+          ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), status.reason()));
+        }
         ctx.fireExceptionCaught(cause);
       } else if (cause instanceof TooLongFrameException) {
+        violated = true;
         sendClose(CloseStatus.TOO_BIG.withReason("message larger than " + maxMessageLength + " bytes"));
       } else {
         ctx.fireExceptionCaught(cause);
       }
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+      if (!ctx.channel().isActive()) {
+        ctx.close(promise);
+        return;
+      }
+      // The decoder closes before it throws the error that says why: decide once it has.
+      ctx.executor().execute(() -> {
+        if (violated && ctx.channel() instanceof DuplexChannel duplex && ctx.channel().isActive()) {
+          linger(ctx, duplex, promise);
+        } else {
+          ctx.close(promise);
+        }
+      });
+    }
+
+    /** Whether the frame encoder sits after the decoder, out of reach of the decoder's writes. */
+    private boolean decoderCannotEncode(ChannelHandlerContext ctx) {
+      int decoder = -1;
+      int encoder = -1;
+      int i = 0;
+      for (Map.Entry<String, ChannelHandler> entry : ctx.pipeline()) {
+        if (entry.getValue() instanceof WebSocketFrameDecoder) {
+          decoder = i;
+        } else if (entry.getValue() instanceof WebSocketFrameEncoder) {
+          encoder = i;
+        }
+        i++;
+      }
+      return decoder >= 0 && encoder > decoder;
+    }
+
+    private void linger(ChannelHandlerContext ctx, DuplexChannel channel, ChannelPromise promise) {
+      ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
+        ctx.close(promise);
+      }, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+      channel.closeFuture().addListener(f -> {
+        deadline.cancel(false);
+        promise.trySuccess();
+      });
+      channel.config().setAutoRead(true);
+      channel.shutdownOutput();
+      channel.read();
     }
   }
 
