@@ -41,10 +41,12 @@ final class EventLoopScheduler implements Scheduler {
     if (existing != null) {
       return existing;
     }
-    EventLoopScheduler created = BY_LOOP.computeIfAbsent(loop, EventLoopScheduler::new);
-    if (created.loop == loop && !loop.isShuttingDown()) {
-      loop.terminationFuture().addListener(f -> BY_LOOP.remove(loop, created));
+    EventLoopScheduler created = new EventLoopScheduler(loop);
+    EventLoopScheduler raced = BY_LOOP.putIfAbsent(loop, created);
+    if (raced != null) {
+      return raced;
     }
+    loop.terminationFuture().addListener(f -> BY_LOOP.remove(loop, created));
     return created;
   }
 
