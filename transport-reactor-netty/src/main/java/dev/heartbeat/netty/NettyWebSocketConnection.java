@@ -65,6 +65,9 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  *       peer's), the one a protocol violation closed with (1009 for an oversized frame or
  *       message, 1007, 1002), and 1006 when the channel closed without any: Reactor Netty
  *       completes {@code receiveCloseStatus()} empty then.</li>
+ *   <li>A connection closed for a protocol error (an oversized frame or message) reads on
+ *       until its peer closes, at most {@link #LINGER}, so that its close frame is not lost to a
+ *       TCP reset; see {@code ProtocolGuard}.</li>
  *   <li>{@link #scheduler()} runs on the channel's event loop, one instance per loop.</li>
  * </ul>
  */
@@ -91,8 +94,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private final Sinks.One<CloseStatus> closed = Sinks.one();
   private final Mono<CloseStatus> onClose = closed.asMono();
 
-  private NettyWebSocketConnection(
-      WebsocketInbound in, WebsocketOutbound out, Channel channel, HandshakeInfo handshake, int maxMessageLength) {
+  private NettyWebSocketConnection(WebsocketOutbound out, Channel channel, HandshakeInfo handshake, int maxMessageLength) {
     this.outbound = out;
     this.channel = channel;
     this.handshake = handshake;
@@ -110,7 +112,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     Channel[] channel = new Channel[1];
     in.withConnection(c -> channel[0] = c.channel());
     NettyWebSocketConnection connection =
-        new NettyWebSocketConnection(in, out, Objects.requireNonNull(channel[0], "channel"), handshake, maxMessageLength);
+        new NettyWebSocketConnection(out, Objects.requireNonNull(channel[0], "channel"), handshake, maxMessageLength);
     connection.start(in);
     return connection;
   }
