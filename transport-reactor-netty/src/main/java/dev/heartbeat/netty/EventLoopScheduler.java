@@ -1,0 +1,233 @@
+package dev.heartbeat.netty;
+
+import io.netty.channel.EventLoop;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.context.Context;
+
+/**
+ * A Reactor {@link Scheduler} that runs every task on one Netty {@link EventLoop}, with a
+ * monotonic clock ({@link System#nanoTime()}). There is one instance per event loop
+ * ({@link #of(EventLoop)}), so every connection on a loop hands the core the same scheduler and
+ * the connections of a loop share one heartbeat sweep (the core keys sweeps by scheduler
+ * identity).
+ *
+ * <p>Disposing it does nothing: the event loop belongs to Reactor Netty's loop resources, never
+ * to a connection. The instance is forgotten when its event loop terminates.
+ */
+final class EventLoopScheduler implements Scheduler {
+
+  private static final Map<EventLoop, EventLoopScheduler> BY_LOOP = new ConcurrentHashMap<>();
+
+  private final EventLoop loop;
+
+  private EventLoopScheduler(EventLoop loop) {
+    this.loop = loop;
+  }
+
+  /** The scheduler of {@code loop}: the same instance for every call with the same loop. */
+  static EventLoopScheduler of(EventLoop loop) {
+    Objects.requireNonNull(loop, "loop");
+    EventLoopScheduler existing = BY_LOOP.get(loop);
+    if (existing != null) {
+      return existing;
+    }
+    EventLoopScheduler created = new EventLoopScheduler(loop);
+    EventLoopScheduler raced = BY_LOOP.putIfAbsent(loop, created);
+    if (raced != null) {
+      return raced;
+    }
+    loop.terminationFuture().addListener(f -> BY_LOOP.remove(loop, created));
+    return created;
+  }
+
+  /** The event loop this scheduler runs on. */
+  EventLoop eventLoop() {
+    return loop;
+  }
+
+  @Override
+  public long now(TimeUnit unit) {
+    return unit.convert(System.nanoTime(), TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public Disposable schedule(Runnable task) {
+    Task wrapped = new Task(task, null, false);
+    loop.execute(wrapped);
+    return wrapped;
+  }
+
+  @Override
+  public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+    if (delay <= 0) {
+      return schedule(task);
+    }
+    Task wrapped = new Task(task, null, false);
+    wrapped.future = loop.schedule(wrapped, delay, unit);
+    return wrapped;
+  }
+
+  @Override
+  public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
+    Task wrapped = new Task(task, null, true);
+    if (period <= 0) {
+      // Reactor's meaning of a zero period: run again as soon as the previous run finished.
+      wrapped.future = loop.scheduleWithFixedDelay(wrapped, Math.max(0, initialDelay), 1, TimeUnit.NANOSECONDS);
+    } else {
+      wrapped.future = loop.scheduleAtFixedRate(wrapped, Math.max(0, initialDelay), period, unit);
+    }
+    return wrapped;
+  }
+
+  @Override
+  public Worker createWorker() {
+    return new LoopWorker();
+  }
+
+  /** Does nothing: the event loop is not this scheduler's to stop. */
+  @Override
+  public void dispose() {
+  }
+
+  @Override
+  public boolean isDisposed() {
+    return loop.isShuttingDown();
+  }
+
+  @Override
+  public String toString() {
+    return "EventLoopScheduler[" + loop + "]";
+  }
+
+  /**
+   * A task that can be cancelled before it runs; for periodic tasks, cancelling stops the
+   * following runs. A worker's tasks remove themselves from the worker when done or cancelled.
+   */
+  private static final class Task implements Runnable, Disposable {
+    private final Runnable task;
+    private final Disposable.@Nullable Composite owner;
+    private final boolean periodic;
+    volatile @Nullable Future<?> future;
+    private volatile boolean disposed;
+
+    Task(Runnable task, Disposable.@Nullable Composite owner, boolean periodic) {
+      this.task = Objects.requireNonNull(task, "task");
+      this.owner = owner;
+      this.periodic = periodic;
+    }
+
+    @Override
+    public void run() {
+      if (disposed) {
+        return;
+      }
+      try {
+        task.run();
+      } catch (Throwable error) {
+        // A failing task must not surface on the event loop (Netty would only log it).
+        Operators.onErrorDropped(error, Context.empty());
+      } finally {
+        if (owner != null && !periodic) {
+          owner.remove(this);
+        }
+      }
+    }
+
+    @Override
+    public void dispose() {
+      if (disposed) {
+        return;
+      }
+      disposed = true;
+      Future<?> f = future;
+      if (f != null) {
+        f.cancel(false);
+      }
+      if (owner != null) {
+        owner.remove(this);
+      }
+    }
+
+    @Override
+    public boolean isDisposed() {
+      return disposed;
+    }
+  }
+
+  /**
+   * A worker on the loop. The loop is one thread, so its tasks never overlap and run in the order
+   * they were scheduled; disposing the worker cancels every task not yet run.
+   */
+  private final class LoopWorker implements Worker {
+    private final Disposable.Composite tasks = Disposables.composite();
+
+    @Override
+    public Disposable schedule(Runnable task) {
+      Task wrapped = track(task, false);
+      try {
+        loop.execute(wrapped);
+      } catch (RejectedExecutionException rejected) {
+        tasks.remove(wrapped);
+        throw rejected;
+      }
+      return wrapped;
+    }
+
+    @Override
+    public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+      if (delay <= 0) {
+        return schedule(task);
+      }
+      Task wrapped = track(task, false);
+      try {
+        wrapped.future = loop.schedule(wrapped, delay, unit);
+      } catch (RejectedExecutionException rejected) {
+        tasks.remove(wrapped);
+        throw rejected;
+      }
+      return wrapped;
+    }
+
+    @Override
+    public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
+      Task wrapped = track(task, true);
+      try {
+        wrapped.future = period <= 0
+            ? loop.scheduleWithFixedDelay(wrapped, Math.max(0, initialDelay), 1, TimeUnit.NANOSECONDS)
+            : loop.scheduleAtFixedRate(wrapped, Math.max(0, initialDelay), period, unit);
+      } catch (RejectedExecutionException rejected) {
+        tasks.remove(wrapped);
+        throw rejected;
+      }
+      return wrapped;
+    }
+
+    private Task track(Runnable task, boolean periodic) {
+      Task wrapped = new Task(task, tasks, periodic);
+      if (!tasks.add(wrapped)) {
+        throw new RejectedExecutionException("worker disposed");
+      }
+      return wrapped;
+    }
+
+    @Override
+    public void dispose() {
+      tasks.dispose();
+    }
+
+    @Override
+    public boolean isDisposed() {
+      return tasks.isDisposed();
+    }
+  }
+}

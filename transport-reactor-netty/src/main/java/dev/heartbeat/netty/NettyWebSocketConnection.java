@@ -1,0 +1,375 @@
+package dev.heartbeat.netty;
+
+import dev.heartbeat.frame.CloseStatus;
+import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.HandshakeInfo;
+import dev.heartbeat.transport.WebSocketConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
+
+/**
+ * A Reactor Netty WebSocket as the core's {@link WebSocketConnection}: Netty frames become
+ * {@link WsFrame}s (payloads copied, buffers left to Reactor Netty, which releases them) and back.
+ *
+ * <p>How it keeps the SPI's promises on Reactor Netty:
+ * <ul>
+ *   <li>Frames are read with {@code receiveFrames()}, never {@code receive().asString()},
+ *       which would turn pongs into messages; pings reach it because the endpoint is set up
+ *       with {@code handlePing(true)}. Fragments are joined by Netty's frame aggregator, up to
+ *       the spec's maximum.</li>
+ *   <li>Reactor Netty's inbound is subscribed once, here, and never cancelled: cancelling it
+ *       sends an empty close frame, so the peer would read 1005 instead of the status of
+ *       {@link #close(CloseStatus)}. Close frames go out through {@code sendClose(code, reason)},
+ *       which marks the close as sent before anything else can send one.</li>
+ *   <li>The status is the one {@code receiveCloseStatus()} reports (the one sent, or the
+ *       peer's), the one a protocol violation closed with (1009 for an oversized frame or
+ *       message, 1007, 1002), and 1006 when the channel closed without any: Reactor Netty
+ *       completes {@code receiveCloseStatus()} empty then.</li>
+ *   <li>A connection closed for a protocol error (an oversized frame or message) reads on
+ *       until its peer closes, at most {@link #LINGER}, so that its close frame is not lost to a
+ *       TCP reset; see {@code ProtocolGuard}.</li>
+ *   <li>{@link #scheduler()} runs on the channel's event loop, one instance per loop.</li>
+ * </ul>
+ */
+final class NettyWebSocketConnection implements WebSocketConnection {
+
+  /** Frames read ahead of the application. */
+  static final int PREFETCH = 32;
+
+  private static final String GUARD = "heartbeat.protocolGuard";
+
+  /** How long a connection closed for a protocol error waits for its peer to close. */
+  static final Duration LINGER = Duration.ofSeconds(1);
+
+  private final WebsocketOutbound outbound;
+  private final Channel channel;
+  private final HandshakeInfo handshake;
+  private final EventLoopScheduler scheduler;
+  private final int maxMessageLength;
+  private final InboundFrames inbound;
+  private final AtomicReference<@Nullable CloseStatus> status = new AtomicReference<>();
+  private final AtomicBoolean closeRequested = new AtomicBoolean();
+  private final AtomicBoolean closingSignalled = new AtomicBoolean();
+  private final Sinks.Empty<Void> closing = Sinks.empty();
+  private final Sinks.One<CloseStatus> closed = Sinks.one();
+  private final Mono<CloseStatus> onClose = closed.asMono();
+
+  private NettyWebSocketConnection(WebsocketOutbound out, Channel channel, HandshakeInfo handshake, int maxMessageLength) {
+    this.outbound = out;
+    this.channel = channel;
+    this.handshake = handshake;
+    this.scheduler = EventLoopScheduler.of(channel.eventLoop());
+    this.maxMessageLength = maxMessageLength;
+    this.inbound = new InboundFrames(PREFETCH, NettyWebSocketConnection::toCore);
+  }
+
+  /**
+   * Wraps an upgraded Reactor Netty WebSocket, and starts reading it. The frame aggregator must
+   * be in the pipeline already (see {@link NettyServerTransport} and {@link NettyClientTransport}).
+   */
+  static NettyWebSocketConnection wrap(
+      WebsocketInbound in, WebsocketOutbound out, HandshakeInfo handshake, int maxMessageLength) {
+    Channel[] channel = new Channel[1];
+    in.withConnection(c -> channel[0] = c.channel());
+    NettyWebSocketConnection connection =
+        new NettyWebSocketConnection(out, Objects.requireNonNull(channel[0], "channel"), handshake, maxMessageLength);
+    connection.start(in);
+    return connection;
+  }
+
+  private void start(WebsocketInbound in) {
+    in.withConnection(c -> c.addHandlerLast(GUARD, new ProtocolGuard()));
+    in.receiveCloseStatus().subscribe(
+        s -> record(CloseStatus.received(s.code(), s.reasonText())), error -> { });
+    channel.closeFuture().addListener(f -> onChannelClosed());
+    in.receiveFrames().subscribe(inbound);
+  }
+
+  /** The channel under this connection, for the transports and tests of this package. */
+  Channel channel() {
+    return channel;
+  }
+
+  // ------------------------------------------------------------------ the SPI
+
+  @Override
+  public HandshakeInfo handshakeInfo() {
+    return handshake;
+  }
+
+  @Override
+  public Flux<WsFrame> receive() {
+    return inbound;
+  }
+
+  @Override
+  public Mono<Void> send(Publisher<? extends WsFrame> frames) {
+    Objects.requireNonNull(frames, "frames");
+    return Mono.defer(() -> {
+      if (!isOpen()) {
+        return Mono.error(closedError());
+      }
+      AtomicBoolean handedOver = new AtomicBoolean();
+      Flux<WebSocketFrame> mapped = Flux.<WsFrame>from(frames)
+          .map(NettyWebSocketConnection::toNetty)
+          .doOnComplete(() -> handedOver.set(true))
+          .hide(); // no fusion: Reactor Netty would otherwise run doOnComplete late, on the event loop
+      // Concurrent calls are fine: each is its own Reactor Netty send, and the event loop writes
+      // whole frames one at a time. A close before the publisher completed ends it with an error.
+      return Mono.firstWithSignal(
+          outbound.sendObject(mapped).then(),
+          closing.asMono().then(Mono.defer(() -> handedOver.get() ? Mono.<Void>empty() : Mono.error(closedError()))));
+    });
+  }
+
+  @Override
+  public Mono<Void> close(CloseStatus status) {
+    Objects.requireNonNull(status, "status");
+    if (!status.sendable()) {
+      return Mono.error(new IllegalArgumentException("status: " + status.code() + " may not be sent in a close frame"));
+    }
+    return Mono.defer(() -> {
+      sendClose(status);
+      return onClose.then();
+    });
+  }
+
+  @Override
+  public Mono<CloseStatus> onClose() {
+    return onClose;
+  }
+
+  @Override
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !closingSignalled.get() && channel.isActive();
+  }
+
+  @Override
+  public String toString() {
+    return "NettyWebSocketConnection[" + handshake.role() + " " + handshake.uri() + " " + channel
+        + (isOpen() ? "" : " closed") + "]";
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  /**
+   * Sends {@code status} unless a close was already sent or received. Reactor Netty's
+   * {@code sendClose} marks the close as sent before it writes, so no empty close frame can
+   * overtake it, and closes the channel once the frame is written.
+   */
+  private void sendClose(CloseStatus status) {
+    if (!closeRequested.compareAndSet(false, true)) {
+      return;
+    }
+    signalClosing();
+    outbound.sendClose(status.code(), status.reason()).subscribe(null, error -> channel.close());
+  }
+
+  /** A close status is known (sent, received, or a protocol violation's); the first one counts. */
+  private void record(CloseStatus closeStatus) {
+    status.compareAndSet(null, closeStatus);
+    signalClosing();
+  }
+
+  private void signalClosing() {
+    if (closingSignalled.compareAndSet(false, true)) {
+      closing.tryEmitEmpty();
+    }
+  }
+
+  private void onChannelClosed() {
+    signalClosing();
+    // Netty's decoder writes its close frame (1009 ...) and closes the channel before it throws
+    // the error that says why: report once the event loop has run that far.
+    try {
+      channel.eventLoop().execute(this::reportClosed);
+    } catch (RejectedExecutionException shuttingDown) {
+      reportClosed();
+    }
+  }
+
+  private void reportClosed() {
+    CloseStatus known = status.get();
+    closed.tryEmitValue(known != null ? known : CloseStatus.ABNORMAL);
+  }
+
+  private IllegalStateException closedError() {
+    return new IllegalStateException("connection closed" + (status.get() == null ? "" : " with " + status.get()));
+  }
+
+  /**
+   * Sees the protocol errors of Netty's decoder and aggregator. The decoder has already sent its
+   * close frame (1009 for an oversized frame, 1007 for bad UTF-8, 1002) when the error arrives,
+   * so the status is recorded; the aggregator only reports an oversized message, so this side
+   * closes with 1009.
+   *
+   * <p>After such an error, the rest of the offending message is still unread in the socket, and
+   * closing a socket with unread bytes makes the kernel send a reset, which can destroy the close
+   * frame before the peer reads it. So the channel is not closed at once: it sends its FIN after
+   * the close frame, reads (and drops) what the peer still sends, and closes when the peer does,
+   * or after {@link #LINGER}.
+   */
+  private final class ProtocolGuard extends ChannelDuplexHandler {
+    private boolean violated;
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+        violated = true;
+        WebSocketCloseStatus sent = corrupted.closeStatus();
+        String reason = corrupted.getMessage() != null ? corrupted.getMessage() : sent.reasonText();
+        CloseStatus status = CloseStatus.received(sent.code(), reason);
+        record(status);
+        if (decoderCannotEncode(ctx) && ctx.channel().isActive()) {
+          // On a client pipeline Netty puts its frame encoder after its decoder, so the close
+          // frame the decoder wrote never reached the wire: send it through the encoder.
+          ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), status.reason()));
+        }
+        ctx.fireExceptionCaught(cause);
+      } else if (cause instanceof TooLongFrameException) {
+        violated = true;
+        sendClose(CloseStatus.TOO_BIG.withReason("message larger than " + maxMessageLength + " bytes"));
+      } else {
+        ctx.fireExceptionCaught(cause);
+      }
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+      if (!ctx.channel().isActive()) {
+        ctx.close(promise);
+        return;
+      }
+      // The decoder closes before it throws the error that says why: decide once it has.
+      ctx.executor().execute(() -> {
+        if (violated && ctx.channel() instanceof DuplexChannel duplex && ctx.channel().isActive()) {
+          linger(ctx, duplex, promise);
+        } else {
+          ctx.close(promise);
+        }
+      });
+    }
+
+    /** Whether the frame encoder sits after the decoder, out of reach of the decoder's writes. */
+    private boolean decoderCannotEncode(ChannelHandlerContext ctx) {
+      int decoder = -1;
+      int encoder = -1;
+      int i = 0;
+      for (Map.Entry<String, ChannelHandler> entry : ctx.pipeline()) {
+        if (entry.getValue() instanceof WebSocketFrameDecoder) {
+          decoder = i;
+        } else if (entry.getValue() instanceof WebSocketFrameEncoder) {
+          encoder = i;
+        }
+        i++;
+      }
+      return decoder >= 0 && encoder > decoder;
+    }
+
+    private void linger(ChannelHandlerContext ctx, DuplexChannel channel, ChannelPromise promise) {
+      ScheduledFuture<?> deadline = ctx.executor().schedule(() -> {
+        ctx.close(promise);
+      }, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+      channel.closeFuture().addListener(f -> {
+        deadline.cancel(false);
+        promise.trySuccess();
+      });
+      channel.config().setAutoRead(true);
+      channel.shutdownOutput();
+      channel.read();
+    }
+  }
+
+  // ------------------------------------------------------------------ frame mapping
+
+  /** The core's frame for a Netty frame, its payload copied; {@code null} for frames it skips. */
+  static @Nullable WsFrame toCore(WebSocketFrame frame) {
+    ByteBuf content = frame.content();
+    if (frame instanceof TextWebSocketFrame) {
+      return WsFrame.text(content.toString(StandardCharsets.UTF_8));
+    }
+    if (frame instanceof BinaryWebSocketFrame) {
+      return WsFrame.binary(ByteBufUtil.getBytes(content));
+    }
+    if (frame instanceof PingWebSocketFrame) {
+      return WsFrame.ping(ByteBufUtil.getBytes(content));
+    }
+    if (frame instanceof PongWebSocketFrame) {
+      return WsFrame.pong(ByteBufUtil.getBytes(content));
+    }
+    // Close frames are handled by Reactor Netty; continuations are joined by the aggregator.
+    return null;
+  }
+
+  /** The Netty frame for a core frame. */
+  static WebSocketFrame toNetty(WsFrame frame) {
+    if (frame instanceof WsFrame.Text text) {
+      return new TextWebSocketFrame(text.text());
+    }
+    if (frame instanceof WsFrame.Binary binary) {
+      return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(binary.bytes()));
+    }
+    if (frame instanceof WsFrame.Ping ping) {
+      return new PingWebSocketFrame(Unpooled.wrappedBuffer(ping.payload()));
+    }
+    if (frame instanceof WsFrame.Pong pong) {
+      return new PongWebSocketFrame(Unpooled.wrappedBuffer(pong.payload()));
+    }
+    throw new IllegalArgumentException("frames: send a close with close(CloseStatus), not as a frame");
+  }
+
+  /** Netty's headers as the core's: names lower-cased, values in order. */
+  static Map<String, List<String>> headers(HttpHeaders headers) {
+    Map<String, List<String>> map = new LinkedHashMap<>();
+    for (Map.Entry<String, String> entry : headers) {
+      map.computeIfAbsent(entry.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(entry.getValue());
+    }
+    map.replaceAll((name, values) -> List.copyOf(values));
+    return map;
+  }
+}
