@@ -140,7 +140,7 @@ public final class NettyClientTransport implements ClientTransport {
     SocketAddress remote = connection.channel().remoteAddress();
     HandshakeInfo info = new HandshakeInfo(Role.CLIENT, uri, headers, out.selectedSubprotocol(),
         remote instanceof InetSocketAddress inet ? inet : null);
-    return NettyWebSocketConnection.wrap(in, out, info, spec.maxFramePayloadLength());
+    return NettyWebSocketConnection.wrap(in, out, info, spec);
   }
 
   private static URI checkUri(URI uri) {

@@ -229,7 +229,7 @@ public final class NettyServerTransport implements ServerTransport {
         HandshakeInfo info = new HandshakeInfo(Role.SERVER, request.uri(), request.headers(),
             out.selectedSubprotocol(), request.remoteAddress());
         NettyWebSocketConnection connection =
-            NettyWebSocketConnection.wrap(in, out, info, spec.maxFramePayloadLength());
+            NettyWebSocketConnection.wrap(in, out, info, spec);
         if (registry != null && !registry.add(connection)) {
           return connection.close(CloseStatus.GOING_AWAY); // the server began shutting down meanwhile
         }

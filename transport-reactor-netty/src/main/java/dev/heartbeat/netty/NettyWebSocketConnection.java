@@ -65,6 +65,10 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  *       peer's), the one a protocol violation closed with (1009 for an oversized frame or
  *       message, 1007, 1002), and 1006 when the channel closed without any: Reactor Netty
  *       completes {@code receiveCloseStatus()} empty then.</li>
+ *   <li>A close frame that cannot be written (the peer stopped reading, its TCP window is full,
+ *       and the frames queued before the close wait forever) drops the connection after the
+ *       spec's {@code closeTimeout}, so that closing a slow consumer frees it; the status this
+ *       side sent is still the one reported.</li>
  *   <li>A connection closed for a protocol error (an oversized frame or message) reads on
  *       until its peer closes, at most {@link #LINGER}, so that its close frame is not lost to a
  *       TCP reset; see {@code ProtocolGuard}.</li>
@@ -86,6 +90,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private final HandshakeInfo handshake;
   private final EventLoopScheduler scheduler;
   private final int maxMessageLength;
+  private final Duration closeTimeout;
   private final InboundFrames inbound;
   private final AtomicReference<@Nullable CloseStatus> status = new AtomicReference<>();
   private final AtomicBoolean closeRequested = new AtomicBoolean();
@@ -94,12 +99,14 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private final Sinks.One<CloseStatus> closed = Sinks.one();
   private final Mono<CloseStatus> onClose = closed.asMono();
 
-  private NettyWebSocketConnection(WebsocketOutbound out, Channel channel, HandshakeInfo handshake, int maxMessageLength) {
+  private NettyWebSocketConnection(WebsocketOutbound out, Channel channel, HandshakeInfo handshake, int maxMessageLength,
+      Duration closeTimeout) {
     this.outbound = out;
     this.channel = channel;
     this.handshake = handshake;
     this.scheduler = EventLoopScheduler.of(channel.eventLoop());
     this.maxMessageLength = maxMessageLength;
+    this.closeTimeout = closeTimeout;
     this.inbound = new InboundFrames(PREFETCH, NettyWebSocketConnection::toCore);
   }
 
@@ -108,11 +115,11 @@ final class NettyWebSocketConnection implements WebSocketConnection {
    * be in the pipeline already (see {@link NettyServerTransport} and {@link NettyClientTransport}).
    */
   static NettyWebSocketConnection wrap(
-      WebsocketInbound in, WebsocketOutbound out, HandshakeInfo handshake, int maxMessageLength) {
+      WebsocketInbound in, WebsocketOutbound out, HandshakeInfo handshake, NettyWebSocketSpec spec) {
     Channel[] channel = new Channel[1];
     in.withConnection(c -> channel[0] = c.channel());
-    NettyWebSocketConnection connection =
-        new NettyWebSocketConnection(out, Objects.requireNonNull(channel[0], "channel"), handshake, maxMessageLength);
+    NettyWebSocketConnection connection = new NettyWebSocketConnection(out, Objects.requireNonNull(channel[0], "channel"),
+        handshake, spec.maxFramePayloadLength(), spec.closeTimeout());
     connection.start(in);
     return connection;
   }
@@ -200,7 +207,9 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   /**
    * Sends {@code status} unless a close was already sent or received. Reactor Netty's
    * {@code sendClose} marks the close as sent before it writes, so no empty close frame can
-   * overtake it, and closes the channel once the frame is written.
+   * overtake it, and closes the channel once the frame is written. The frame waits behind what
+   * was queued before it; if it is not written within {@code closeTimeout} (a peer that does not
+   * read), the channel is closed without it.
    */
   private void sendClose(CloseStatus status) {
     if (!closeRequested.compareAndSet(false, true)) {
@@ -208,6 +217,14 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     }
     signalClosing();
     outbound.sendClose(status.code(), status.reason()).subscribe(null, error -> channel.close());
+    try {
+      ScheduledFuture<?> drop = channel.eventLoop().schedule(() -> {
+        channel.close();
+      }, closeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      channel.closeFuture().addListener(f -> drop.cancel(false));
+    } catch (RejectedExecutionException shuttingDown) {
+      channel.close();
+    }
   }
 
   /** A close status is known (sent, received, or a protocol violation's); the first one counts. */

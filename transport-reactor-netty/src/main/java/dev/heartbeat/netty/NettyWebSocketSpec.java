@@ -29,6 +29,8 @@ import java.util.Objects;
  *       take before {@code connect()} errors with {@link dev.heartbeat.ConnectTimeoutException};</li>
  *   <li>{@code handshakeTimeout} 10 s: how long a server waits for the HTTP request of an
  *       accepted connection before closing it (Reactor Netty's {@code idleTimeout});</li>
+ *   <li>{@code closeTimeout} 5 s: how long a close frame may wait to be written before the
+ *       connection is dropped without it (a peer that stopped reading never lets it through);</li>
  *   <li>{@code compress} false: per-message deflate (RFC 7692) offered by a client and
  *       accepted by a server.</li>
  * </ul>
@@ -54,6 +56,7 @@ public final class NettyWebSocketSpec {
   private final Map<String, List<String>> headers;
   private final Duration connectTimeout;
   private final Duration handshakeTimeout;
+  private final Duration closeTimeout;
   private final boolean compress;
 
   private NettyWebSocketSpec(Builder b) {
@@ -65,6 +68,7 @@ public final class NettyWebSocketSpec {
     this.headers = Collections.unmodifiableMap(copy);
     this.connectTimeout = b.connectTimeout;
     this.handshakeTimeout = b.handshakeTimeout;
+    this.closeTimeout = b.closeTimeout;
     this.compress = b.compress;
   }
 
@@ -87,6 +91,7 @@ public final class NettyWebSocketSpec {
     b.headers = headers;
     b.connectTimeout = connectTimeout;
     b.handshakeTimeout = handshakeTimeout;
+    b.closeTimeout = closeTimeout;
     b.compress = compress;
     return b;
   }
@@ -121,6 +126,11 @@ public final class NettyWebSocketSpec {
     return handshakeTimeout;
   }
 
+  /** How long a close frame may wait to be written before the connection is dropped. By default 5 s. */
+  public Duration closeTimeout() {
+    return closeTimeout;
+  }
+
   /** Whether per-message deflate is offered (client) or accepted (server). By default false. */
   public boolean compress() {
     return compress;
@@ -130,7 +140,7 @@ public final class NettyWebSocketSpec {
   public String toString() {
     return "NettyWebSocketSpec[path=" + path + ", maxFramePayloadLength=" + maxFramePayloadLength
         + ", subprotocols=" + subprotocols + ", headers=" + headers.keySet() + ", connectTimeout=" + connectTimeout
-        + ", handshakeTimeout=" + handshakeTimeout + ", compress=" + compress + "]";
+        + ", handshakeTimeout=" + handshakeTimeout + ", closeTimeout=" + closeTimeout + ", compress=" + compress + "]";
   }
 
   /**
@@ -146,6 +156,7 @@ public final class NettyWebSocketSpec {
     private Map<String, List<String>> headers = Map.of();
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration closeTimeout = Duration.ofSeconds(5);
     private boolean compress;
 
     private Builder() {}
@@ -158,6 +169,7 @@ public final class NettyWebSocketSpec {
       b.headers = headers;
       b.connectTimeout = connectTimeout;
       b.handshakeTimeout = handshakeTimeout;
+      b.closeTimeout = closeTimeout;
       b.compress = compress;
       return b;
     }
@@ -261,6 +273,18 @@ public final class NettyWebSocketSpec {
     public Builder handshakeTimeout(Duration handshakeTimeout) {
       Builder b = copy();
       b.handshakeTimeout = positive(handshakeTimeout, "handshakeTimeout");
+      return b;
+    }
+
+    /**
+     * How long a close frame may wait to be written: a peer that stopped reading (its TCP window
+     * full) never lets it through, and the connection would stay open, holding its buffers. When
+     * the time is up the connection is dropped without the frame, and this side still reports
+     * the status it meant to send. Positive. By default 5 s.
+     */
+    public Builder closeTimeout(Duration closeTimeout) {
+      Builder b = copy();
+      b.closeTimeout = positive(closeTimeout, "closeTimeout");
       return b;
     }
 

@@ -291,4 +291,37 @@ class NettyWebSocketConnectionTest {
         .subscribe(null, error -> { });
     assertEquals("PongWebSocketFrame:p1", received.asFlux().blockFirst(DEADLINE));
   }
+
+  @Test
+  void aCloseStuckBehindAPeerThatDoesNotReadDropsTheConnectionAfterTheCloseTimeout() {
+    Sinks.Many<WebSocketConnection> sides = sides();
+    NettyServerTransport.NettyServer server = keeper(sides, NettyWebSocketSpec.builder().closeTimeout(Duration.ofMillis(300)).build());
+    // A client with a small TCP window that never reads: the adapter reads 32 frames ahead, then stops.
+    NettyWebSocketConnection client = loopback.connect(NettyClientTransport.create(
+        HttpClient.create().option(ChannelOption.SO_RCVBUF, 8 * 1024), Loopback.uri(server.port()), NettyWebSocketSpec.defaults()));
+    NettyWebSocketConnection serverSide = (NettyWebSocketConnection) first(sides);
+    String filler = "x".repeat(16 * 1024);
+    java.util.concurrent.atomic.AtomicLong produced = new java.util.concurrent.atomic.AtomicLong();
+    serverSide.send(Flux.<WsFrame>generate(sink -> sink.next(WsFrame.text(produced.incrementAndGet() + filler))))
+        .subscribe(null, error -> { });
+    // Wait until the socket buffers are full: nothing more is produced, and the channel holds back.
+    long[] last = {-1};
+    Boolean full = Flux.interval(Duration.ofMillis(200))
+        .filter(tick -> {
+          long now = produced.get();
+          boolean stalled = now == last[0] && !serverSide.channel().isWritable();
+          last[0] = now;
+          return stalled;
+        })
+        .next().map(tick -> true).timeout(DEADLINE, Mono.just(false)).block();
+    assertTrue(full, "the peer's buffers filled after " + produced.get() + " frames");
+
+    // The close frame waits behind them, forever: without a bound the connection would never end.
+    long start = System.nanoTime();
+    serverSide.close(CloseStatus.of(4001, "slow")).block(DEADLINE);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertEquals(4001, serverSide.onClose().block(DEADLINE).code(), "this side reports the status it meant to send");
+    assertTrue(took.compareTo(Duration.ofMillis(250)) >= 0, "dropped at the close timeout, not before: " + took);
+    assertFalse(serverSide.channel().isActive());
+  }
 }

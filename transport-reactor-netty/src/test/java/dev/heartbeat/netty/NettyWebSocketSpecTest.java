@@ -29,6 +29,7 @@ class NettyWebSocketSpecTest {
     assertEquals(Map.of(), spec.headers());
     assertEquals(Duration.ofSeconds(10), spec.connectTimeout());
     assertEquals(Duration.ofSeconds(10), spec.handshakeTimeout());
+    assertEquals(Duration.ofSeconds(5), spec.closeTimeout());
     assertFalse(spec.compress());
   }
 
@@ -42,18 +43,20 @@ class NettyWebSocketSpecTest {
     assertNotSame(base, base.header("x-a", "1"));
     assertNotSame(base, base.connectTimeout(Duration.ofSeconds(1)));
     assertNotSame(base, base.handshakeTimeout(Duration.ofSeconds(1)));
+    assertNotSame(base, base.closeTimeout(Duration.ofSeconds(1)));
     assertNotSame(base, base.compress(true));
     assertEquals("/ws", base.build().path(), "the template is unchanged");
     assertEquals("/live", changed.build().path());
 
     NettyWebSocketSpec spec = base.path("/live").maxFramePayloadLength(1000).subprotocols("b", "a")
         .header("X-Token", "1").header("X-Token", "2").connectTimeout(Duration.ofMillis(300))
-        .handshakeTimeout(Duration.ofMillis(400)).compress(true).build();
+        .handshakeTimeout(Duration.ofMillis(400)).closeTimeout(Duration.ofMillis(500)).compress(true).build();
     assertEquals(1000, spec.maxFramePayloadLength());
     assertEquals(List.of("b", "a"), spec.subprotocols());
     assertEquals(Map.of("X-Token", List.of("1", "2")), spec.headers());
     assertEquals(Duration.ofMillis(300), spec.connectTimeout());
     assertEquals(Duration.ofMillis(400), spec.handshakeTimeout());
+    assertEquals(Duration.ofMillis(500), spec.closeTimeout());
     assertTrue(spec.compress());
     assertEquals(spec.toString(), spec.toBuilder().build().toString(), "toBuilder keeps every value");
   }
@@ -75,6 +78,8 @@ class NettyWebSocketSpecTest {
     rejects("connectTimeout", () -> b.connectTimeout(Duration.ofSeconds(-1)));
     rejects("handshakeTimeout", () -> b.handshakeTimeout(Duration.ZERO));
     rejects("handshakeTimeout", () -> b.handshakeTimeout(Duration.ofDays(2)));
+    rejects("closeTimeout", () -> b.closeTimeout(Duration.ZERO));
+    rejects("closeTimeout", () -> b.closeTimeout(Duration.ofDays(2)));
     assertEquals("connectTimeout", assertThrows(NullPointerException.class, () -> b.connectTimeout(null)).getMessage());
   }
 }
