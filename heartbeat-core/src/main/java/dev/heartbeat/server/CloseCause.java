@@ -10,7 +10,10 @@ public enum CloseCause {
   HEARTBEAT_TIMEOUT,
   /** 4500 (or the configured takeover code): a newer connection with the same key replaced it. */
   SUPERSEDED,
-  /** 1008, or 1003/1007 for refused input: a policy or a message was violated. */
+  /**
+   * 1008, or 1003/1007 for refused input: a policy or a message was violated. A registry also
+   * counts its own credential-expiry code here (see {@code ConnectionRegistry.Builder#expireAfter}).
+   */
   POLICY,
   /** 1009: a message was too big. */
   TOO_BIG,

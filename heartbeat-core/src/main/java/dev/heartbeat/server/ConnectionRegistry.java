@@ -161,9 +161,18 @@ public final class ConnectionRegistry {
     if (session.key != null) {
       byKey.remove(session.key, session);
     }
-    CloseCause cause = CloseCause.of(status, keys.superseded().code());
+    CloseCause cause = causeOf(status);
     closed.get(cause).increment();
     listeners.forEach(l -> l.closed(cause));
+  }
+
+  /**
+   * The cause of a close with {@code status}: by its code, reading this registry's takeover code
+   * as superseded and its credential-expiry code (a 4xxx such as 4401) as policy, not error.
+   */
+  private CloseCause causeOf(CloseStatus status) {
+    CloseCause cause = CloseCause.of(status, keys.superseded().code());
+    return cause == CloseCause.ERROR && status.code() == expired.code() ? CloseCause.POLICY : cause;
   }
 
   private void onHeartbeatEvent(HeartbeatEvent event) {
@@ -455,8 +464,9 @@ public final class ConnectionRegistry {
      * How long each connection's credentials stay valid, read from its handshake (such as a
      * token's expiry); null means forever. When that time passes, the connection is closed with
      * {@code status}, which clients treat as terminal when it is 1008 (the default: 1008
-     * "credentials expired"); a 4xxx code lets clients refresh and reconnect instead. By default
-     * connections never expire.
+     * "credentials expired"); a 4xxx code lets clients refresh and reconnect instead. Either way
+     * the close is counted with cause {@link CloseCause#POLICY}. By default connections never
+     * expire.
      */
     public Builder expireAfter(Function<HandshakeInfo, @Nullable Duration> validFor, CloseStatus status) {
       Objects.requireNonNull(validFor, "expireAfter");

@@ -319,6 +319,8 @@ class ConnectionRegistryTest {
       clock.advance(Duration.ofMillis(1));
       assertEquals(status.code(), shortLived.onClose().block(Duration.ofSeconds(1)).code());
       assertEquals(status.reason(), shortLived.onClose().block(Duration.ofSeconds(1)).reason());
+      assertEquals(1, registry.snapshot().closed(CloseCause.POLICY), "an expiry is a policy close, whatever its code");
+      assertEquals(0, registry.snapshot().closed(CloseCause.ERROR));
       clock.advance(Duration.ofMinutes(5));
       assertTrue(forever.isOpen());
       forever.close(CloseStatus.NORMAL).subscribe();
