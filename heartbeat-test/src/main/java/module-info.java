@@ -8,6 +8,7 @@ module dev.heartbeat.test {
   requires transitive org.junit.jupiter.api;
   requires transitive org.junit.jupiter.params;
   requires transitive reactor.test;
+  requires micrometer.core;
 
   exports dev.heartbeat.test;
 }
