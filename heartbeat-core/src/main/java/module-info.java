@@ -7,11 +7,14 @@ module dev.heartbeat.core {
   requires transitive org.reactivestreams;
   requires transitive com.fasterxml.jackson.databind;
   requires static transitive org.jspecify;
+  requires static micrometer.core;
+  requires java.management;
 
   exports dev.heartbeat;
   exports dev.heartbeat.codec;
   exports dev.heartbeat.frame;
   exports dev.heartbeat.local;
   exports dev.heartbeat.reconnect;
+  exports dev.heartbeat.server;
   exports dev.heartbeat.transport;
 }

@@ -2,6 +2,7 @@ package dev.heartbeat;
 
 import dev.heartbeat.codec.HeartbeatCodec;
 import dev.heartbeat.transport.Role;
+import dev.heartbeat.internal.Validate;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -242,7 +243,7 @@ public final class HeartbeatPolicy {
     /** How often heartbeats are sent. By default 30 seconds. */
     public Builder interval(Duration interval) {
       Builder b = copy();
-      b.interval = positive(interval, "interval");
+      b.interval = Validate.positive(interval, "interval");
       return b;
     }
 
@@ -251,7 +252,7 @@ public final class HeartbeatPolicy {
      * it: behind a proxy that drops connections after 90 s of silence, every 60 s.
      */
     public Builder behindIdleTimeout(Duration intermediaryIdleTimeout) {
-      Duration idle = positive(intermediaryIdleTimeout, "intermediaryIdleTimeout");
+      Duration idle = Validate.positive(intermediaryIdleTimeout, "intermediaryIdleTimeout");
       return interval(idle.multipliedBy(2).dividedBy(3));
     }
 
@@ -262,7 +263,7 @@ public final class HeartbeatPolicy {
      */
     public Builder timeout(Duration timeout) {
       Builder b = copy();
-      b.timeout = positive(timeout, "timeout");
+      b.timeout = Validate.positive(timeout, "timeout");
       return b;
     }
 
@@ -307,7 +308,7 @@ public final class HeartbeatPolicy {
      */
     public Builder resolution(Duration resolution) {
       Builder b = copy();
-      b.resolution = positive(resolution, "resolution");
+      b.resolution = Validate.positive(resolution, "resolution");
       return b;
     }
 
@@ -377,14 +378,6 @@ public final class HeartbeatPolicy {
         snapshot.toleratedMisses = (int) Math.max(0, effectiveTimeout.toNanos() / interval.toNanos() - 2);
       }
       return new HeartbeatPolicy(snapshot, codec, effectiveTimeout, effectiveResolution, grace);
-    }
-
-    private static Duration positive(Duration value, String field) {
-      Objects.requireNonNull(value, field);
-      if (value.isZero() || value.isNegative()) {
-        throw new IllegalArgumentException(field + ": must be positive, got " + value);
-      }
-      return value;
     }
 
     private static Duration min(Duration a, Duration b) {

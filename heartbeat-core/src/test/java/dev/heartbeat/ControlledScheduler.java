@@ -187,14 +187,25 @@ public final class ControlledScheduler implements Scheduler {
           task.run();
         });
         tasks.add(self[0]);
-        return self[0].on(delay == 0 ? worker.schedule(self[0]) : worker.schedule(self[0], delay, unit));
+        Disposable scheduled;
+        try {
+          scheduled = delay == 0 ? worker.schedule(self[0]) : worker.schedule(self[0], delay, unit);
+        } catch (RuntimeException rejected) { // a disposed worker refuses: nothing is pending
+          self[0].settle();
+          throw rejected;
+        }
+        Tracked tracked = self[0].on(scheduled);
+        if (worker.isDisposed()) {
+          tracked.settle(); // disposed meanwhile: it will never run
+        }
+        return tracked;
       }
 
       @Override
       public void dispose() {
+        worker.dispose(); // first: nothing scheduled after this can run
         tasks.forEach(Tracked::settle);
         tasks.clear();
-        worker.dispose();
       }
 
       @Override

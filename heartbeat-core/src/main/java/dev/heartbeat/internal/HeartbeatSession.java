@@ -69,11 +69,12 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   private volatile PeerState state = PeerState.HEALTHY;
   private volatile @Nullable Duration lastRtt;
   private volatile boolean closed;
+  /** When this side's unanswered heartbeat went out: set by the sweep, cleared by the answer. */
+  private volatile long outstandingSince = Long.MIN_VALUE;
   // Touched by the sweep only.
   private long nextSendAt;
   private int reportedMissed;
   // Touched by the inbound path only.
-  private long outstandingSince = Long.MIN_VALUE;
   private long answerWindowStart;
   private int answersInWindow;
 

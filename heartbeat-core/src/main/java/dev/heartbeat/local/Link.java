@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import reactor.core.scheduler.Scheduler;
@@ -26,14 +27,49 @@ public final class Link {
   private final Scheduler.Worker worker;
   private final Consumer<WsFrame> receiver;
   private final ArrayDeque<WsFrame> held = new ArrayDeque<>();
+  /** Senders waiting for room in the window, each to be handed one credit. */
+  private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+  /** Room left in the window: frames sent and not yet read by the receiving application. */
+  private int credits;
   private volatile Duration delay = Duration.ZERO;
   private boolean frozen;
   private boolean blackholed;
   private boolean cut;
 
-  Link(Scheduler receiverScheduler, Consumer<WsFrame> receiver) {
+  Link(Scheduler receiverScheduler, Consumer<WsFrame> receiver, int window) {
     this.worker = receiverScheduler.createWorker();
     this.receiver = receiver;
+    this.credits = window;
+  }
+
+  /**
+   * Takes room for one frame in the window, like TCP's: true when there is some; otherwise
+   * {@code whenRoom} runs, holding the credit, once the receiving application reads a frame.
+   */
+  boolean acquire(Runnable whenRoom) {
+    synchronized (this) {
+      if (cut || credits > 0) {
+        if (!cut) {
+          credits--;
+        }
+        return true;
+      }
+      waiting.add(whenRoom);
+      return false;
+    }
+  }
+
+  /** Gives back room for one frame: the receiver read one, or one was lost, or not sent. */
+  void release() {
+    Runnable next;
+    synchronized (this) {
+      next = waiting.poll();
+      if (next == null) {
+        credits++;
+        return;
+      }
+    }
+    next.run();
   }
 
   /** Holds every frame sent from now on until {@link #resume()}; the connection stays open. */
@@ -87,6 +123,7 @@ public final class Link {
         return false;
       }
       if (blackholed) {
+        credits++; // lost on the way: it will never be read
         return true;
       }
       if (frozen) {
@@ -111,12 +148,23 @@ public final class Link {
     }
   }
 
+  /** Wakes every sender waiting for room: the connection ended, their writes will fail. */
+  void wakeWaiting() {
+    ArrayDeque<Runnable> wake;
+    synchronized (this) {
+      wake = new ArrayDeque<>(waiting);
+      waiting.clear();
+    }
+    wake.forEach(Runnable::run);
+  }
+
   /** Loses every frame in flight or held, and everything sent after. */
   void cut() {
     synchronized (this) {
       cut = true;
       held.clear();
     }
+    wakeWaiting(); // they go on, and find the connection gone
   }
 
   void dispose() {
@@ -133,10 +181,14 @@ public final class Link {
       }
       receiver.accept(frame);
     };
-    if (nanos == 0) {
-      worker.schedule(delivery);
-    } else {
-      worker.schedule(delivery, nanos, TimeUnit.NANOSECONDS);
+    try {
+      if (nanos == 0) {
+        worker.schedule(delivery);
+      } else {
+        worker.schedule(delivery, nanos, TimeUnit.NANOSECONDS);
+      }
+    } catch (RejectedExecutionException gone) {
+      // Both sides closed meanwhile (a close racing a drop): there is nobody to deliver to.
     }
   }
 }

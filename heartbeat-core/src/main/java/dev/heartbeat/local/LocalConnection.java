@@ -7,8 +7,11 @@ import dev.heartbeat.transport.WebSocketConnection;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
@@ -47,21 +50,113 @@ final class LocalConnection implements WebSocketConnection {
 
   @Override
   public Flux<WsFrame> receive() {
-    return inbound.asFlux();
+    // Each frame the application takes makes room in the sender's window.
+    return inbound.asFlux().doOnNext(frame -> link(incoming).release());
   }
 
   @Override
   public Mono<Void> send(Publisher<? extends WsFrame> frames) {
-    return Flux.<WsFrame>from(frames)
-        .doOnNext(frame -> {
-          if (frame instanceof WsFrame.Close) {
-            throw new IllegalArgumentException("frames: send a close with close(CloseStatus), not as a frame");
-          }
-          if (!open || closing.get() || !link(outgoing).send(frame)) {
-            throw new IllegalStateException("connection closed");
-          }
-        })
-        .then();
+    return Mono.create(sink -> frames.subscribe(new WindowedSender(sink)));
+  }
+
+  /**
+   * Writes one publisher's frames, each only when the link's window has room: a peer whose
+   * application does not read backs its sender up, as TCP does.
+   */
+  private final class WindowedSender implements CoreSubscriber<WsFrame> {
+    private final MonoSink<Void> sink;
+    private @Nullable Subscription upstream;
+    private boolean holdsCredit;
+    private boolean done;
+
+    WindowedSender(MonoSink<Void> sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      upstream = s;
+      sink.onCancel(() -> {
+        s.cancel();
+        finish();
+      });
+      askOne();
+    }
+
+    private void askOne() {
+      Link link = link(outgoing);
+      if (link.acquire(this::granted)) {
+        granted();
+      }
+    }
+
+    private void granted() {
+      Subscription s = upstream;
+      synchronized (this) {
+        if (done) {
+          link(outgoing).release();
+          return;
+        }
+        holdsCredit = true;
+      }
+      if (s != null) {
+        s.request(1);
+      }
+    }
+
+    @Override
+    public void onNext(WsFrame frame) {
+      synchronized (this) {
+        holdsCredit = false;
+      }
+      RuntimeException refused = null;
+      if (frame instanceof WsFrame.Close) {
+        refused = new IllegalArgumentException("frames: send a close with close(CloseStatus), not as a frame");
+      } else if (!open || closing.get() || !link(outgoing).send(frame)) {
+        refused = new IllegalStateException("connection closed");
+      }
+      if (refused != null) {
+        link(outgoing).release();
+        Subscription s = upstream;
+        if (s != null) {
+          s.cancel();
+        }
+        onError(refused);
+        return;
+      }
+      askOne();
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      if (finish()) {
+        sink.error(error);
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      if (finish()) {
+        sink.success();
+      }
+    }
+
+    /** Ends this sender once; gives back a credit taken for a frame that never came. */
+    private boolean finish() {
+      boolean release;
+      synchronized (this) {
+        if (done) {
+          return false;
+        }
+        done = true;
+        release = holdsCredit;
+        holdsCredit = false;
+      }
+      if (release) {
+        link(outgoing).release();
+      }
+      return true;
+    }
   }
 
   @Override
@@ -124,6 +219,7 @@ final class LocalConnection implements WebSocketConnection {
     }
     open = false;
     closing.set(true);
+    link(outgoing).wakeWaiting();
     inbound.tryEmitComplete();
     closed.tryEmitValue(status);
   }

@@ -22,6 +22,9 @@ import reactor.core.scheduler.Scheduler;
  */
 public final class LocalConnectionPair {
 
+  /** Unread frames each direction carries before senders wait. */
+  public static final int DEFAULT_WINDOW = 256;
+
   private static final URI DEFAULT_URI = URI.create("local:/ws");
 
   private final LocalConnection client;
@@ -29,11 +32,11 @@ public final class LocalConnectionPair {
   private final Link toServer;
   private final Link toClient;
 
-  private LocalConnectionPair(URI uri, Scheduler clientScheduler, Scheduler serverScheduler) {
+  private LocalConnectionPair(URI uri, Scheduler clientScheduler, Scheduler serverScheduler, int window) {
     client = new LocalConnection(HandshakeInfo.of(Role.CLIENT, uri), clientScheduler);
     server = new LocalConnection(HandshakeInfo.of(Role.SERVER, uri), serverScheduler);
-    toServer = new Link(serverScheduler, server::accept);
-    toClient = new Link(clientScheduler, client::accept);
+    toServer = new Link(serverScheduler, server::accept, window);
+    toClient = new Link(clientScheduler, client::accept, window);
     client.wire(server, toServer, toClient);
     server.wire(client, toClient, toServer);
     client.onClose().subscribe(status -> disposeWhenBothClosed());
@@ -45,11 +48,23 @@ public final class LocalConnectionPair {
     return create(DEFAULT_URI, scheduler, scheduler);
   }
 
-  /** A pair for {@code uri}, each side on its own scheduler. */
+  /** A pair for {@code uri}, each side on its own scheduler, with the default window. */
   public static LocalConnectionPair create(URI uri, Scheduler clientScheduler, Scheduler serverScheduler) {
+    return create(uri, clientScheduler, serverScheduler, DEFAULT_WINDOW);
+  }
+
+  /**
+   * A pair for {@code uri}, each side on its own scheduler, where each direction carries at
+   * most {@code window} frames that the receiving application has not read yet: beyond that,
+   * senders wait, as over TCP. By default {@value #DEFAULT_WINDOW}.
+   */
+  public static LocalConnectionPair create(URI uri, Scheduler clientScheduler, Scheduler serverScheduler, int window) {
+    if (window < 1) {
+      throw new IllegalArgumentException("window: must be at least 1, got " + window);
+    }
     return new LocalConnectionPair(Objects.requireNonNull(uri, "uri"),
         Objects.requireNonNull(clientScheduler, "clientScheduler"),
-        Objects.requireNonNull(serverScheduler, "serverScheduler"));
+        Objects.requireNonNull(serverScheduler, "serverScheduler"), window);
   }
 
   /** The client side. */

@@ -95,7 +95,7 @@ public final class LocalServerTransport implements ServerTransport {
     return List.copyOf(live);
   }
 
-  Mono<WebSocketConnection> accept(Scheduler clientScheduler) {
+  Mono<WebSocketConnection> accept(Scheduler clientScheduler, @Nullable URI requested) {
     return Mono.defer(() -> {
       SessionHandler<WebSocketConnection> current = handler;
       if (current == null) {
@@ -104,7 +104,7 @@ public final class LocalServerTransport implements ServerTransport {
       if (hangHandshakes) {
         return Mono.never();
       }
-      LocalConnectionPair pair = LocalConnectionPair.create(uri, clientScheduler, scheduler);
+      LocalConnectionPair pair = LocalConnectionPair.create(requested != null ? requested : uri, clientScheduler, scheduler);
       live.add(pair);
       accepted.incrementAndGet();
       pair.server().onClose().subscribe(status -> live.remove(pair));

@@ -4,6 +4,7 @@ import dev.heartbeat.ConnectionClosedException;
 import dev.heartbeat.ReconnectExhaustedException;
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.transport.MonotonicScheduler;
+import dev.heartbeat.internal.Validate;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -328,14 +329,14 @@ public final class ReconnectStrategy {
     /** The base of the first delay; positive, at most {@code maxDelay}. By default 1 s. */
     public Builder minDelay(Duration minDelay) {
       Builder b = copy();
-      b.minDelay = positive(minDelay, "minDelay");
+      b.minDelay = Validate.positive(minDelay, "minDelay");
       return b;
     }
 
     /** The cap on the base of every delay; positive, at least {@code minDelay}. By default 30 s. */
     public Builder maxDelay(Duration maxDelay) {
       Builder b = copy();
-      b.maxDelay = positive(maxDelay, "maxDelay");
+      b.maxDelay = Validate.positive(maxDelay, "maxDelay");
       return b;
     }
 
@@ -389,7 +390,7 @@ public final class ReconnectStrategy {
      */
     public Builder connectTimeout(Duration connectTimeout) {
       Builder b = copy();
-      b.connectTimeout = positive(connectTimeout, "connectTimeout");
+      b.connectTimeout = Validate.positive(connectTimeout, "connectTimeout");
       return b;
     }
 
@@ -399,7 +400,7 @@ public final class ReconnectStrategy {
      */
     public Builder resetAfter(Duration resetAfter) {
       Builder b = copy();
-      b.resetAfter = positive(resetAfter, "resetAfter");
+      b.resetAfter = Validate.positive(resetAfter, "resetAfter");
       return b;
     }
 
@@ -421,7 +422,7 @@ public final class ReconnectStrategy {
      */
     public Builder retryLaterDelay(Duration retryLaterDelay) {
       Builder b = copy();
-      b.retryLaterDelay = positive(retryLaterDelay, "retryLaterDelay");
+      b.retryLaterDelay = Validate.positive(retryLaterDelay, "retryLaterDelay");
       return b;
     }
 
@@ -462,17 +463,5 @@ public final class ReconnectStrategy {
       return new ReconnectStrategy(this);
     }
 
-    private static Duration positive(Duration value, String field) {
-      Objects.requireNonNull(value, field);
-      if (value.isZero() || value.isNegative()) {
-        throw new IllegalArgumentException(field + ": must be positive, got " + value);
-      }
-      try {
-        value.toNanos();
-      } catch (ArithmeticException tooLong) {
-        throw new IllegalArgumentException(field + ": must fit in a long of nanoseconds (about 292 years), got " + value);
-      }
-      return value;
-    }
   }
 }

@@ -165,18 +165,20 @@ public abstract class TransportConformanceSuite {
   @Test
   void idleModeSendsNoHeartbeatOnABusyConnectionFixedModeDoes() {
     for (HeartbeatPolicy.Mode mode : HeartbeatPolicy.Mode.values()) {
-      HeartbeatPolicy policy = policy(HeartbeatCodec.pingFrames()).toBuilder().mode(mode).build();
+      // A 1 s interval against traffic every 20 ms: only a stall of a whole second could make
+      // a busy connection look idle, so the result does not depend on the machine's speed.
+      HeartbeatPolicy policy = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
+          .interval(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(5)).mode(mode).build();
       ServerHandle server = echoServer(policy);
       HeartbeatConnection client = Heartbeat.operator(policy).apply(connect(server));
       List<HeartbeatEvent> sent = new CopyOnWriteArrayList<>();
       client.events().filter(HeartbeatEvent.Sent.class::isInstance).subscribe(sent::add);
-      // A message every 20 ms for 1 s, echoed back: the connection is never idle for 200 ms.
-      client.send(Flux.interval(Duration.ofMillis(20)).take(50).map(i -> WsFrame.text("m" + i))).subscribe();
-      StepVerifier.create(client.receive().take(50)).expectNextCount(50).expectComplete().verify(DEADLINE);
+      client.send(Flux.interval(Duration.ofMillis(20)).take(75).map(i -> WsFrame.text("m" + i))).subscribe();
+      StepVerifier.create(client.receive().take(75)).expectNextCount(75).expectComplete().verify(DEADLINE);
       if (mode == HeartbeatPolicy.Mode.IDLE) {
         assertEquals(List.of(), sent, "idle mode: a busy connection sends no heartbeat");
       } else {
-        assertTrue(sent.size() >= 3, "fixed mode: a heartbeat every 200 ms whatever the traffic, got " + sent.size());
+        assertTrue(sent.size() >= 1, "fixed mode: a heartbeat every second whatever the traffic, got " + sent.size());
       }
       client.close(CloseStatus.NORMAL).block(DEADLINE);
     }

@@ -1,0 +1,42 @@
+package dev.heartbeat.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A scheduler that runs nothing by itself: it keeps the last delayed task (the heartbeat
+ * sweep) so that a benchmark can run one sweep on demand. Its clock is {@link System#nanoTime()}.
+ */
+final class ManualScheduler implements Scheduler {
+
+  private volatile Runnable lastDelayed = () -> { };
+
+  /** Runs the last delayed task once, as its timer firing would. */
+  void fire() {
+    lastDelayed.run();
+  }
+
+  @Override
+  public long now(TimeUnit unit) {
+    return unit.convert(System.nanoTime(), TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public Disposable schedule(Runnable task) {
+    task.run();
+    return Disposables.disposed();
+  }
+
+  @Override
+  public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+    lastDelayed = task;
+    return Disposables.single();
+  }
+
+  @Override
+  public Worker createWorker() {
+    throw new UnsupportedOperationException("not needed by the heartbeat operator");
+  }
+}
