@@ -60,6 +60,10 @@ final class VertxWebSocketConnection implements WebSocketConnection {
 
   /** Pings Vert.x answered whose answer from the core has not come yet. */
   private static final int REMEMBERED_PINGS = 16;
+  /** Frames a writer has requested and not yet written, at most. */
+  static final int WRITE_WINDOW = 32;
+  /** Written frames after which a writer requests as many again (75%, as {@code limitRate}). */
+  private static final int WRITE_REPLENISH = WRITE_WINDOW - WRITE_WINDOW / 4;
 
   private final WebSocket ws;
   private final ContextInternal context;
@@ -435,15 +439,19 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   }
 
   /**
-   * Writes one publisher's frames, one at a time: the next frame is requested once the last
-   * one is handed to Vert.x and its write queue has room, else after its drain handler fires.
-   * Signals from the publisher hop to the context, so frames of one publisher stay in order and
-   * frames of concurrent publishers interleave whole.
+   * Writes one publisher's frames as they come, requesting them {@link #WRITE_WINDOW} at a time
+   * like {@code limitRate}: written frames are requested again only while Vert.x's write queue
+   * has room, else once its drain handler fires, so a slow peer stops the publisher (frames
+   * already requested are still written: at most a window beyond the queue's mark). Signals
+   * hop to the context, so frames of one publisher stay in order and frames of concurrent
+   * publishers interleave whole.
    */
   private final class Writer extends BaseSubscriber<WsFrame> {
     private final MonoSink<Void> sink;
     // Context only.
     private boolean done;
+    private boolean waiting;
+    private int written;
 
     Writer(MonoSink<Void> sink) {
       this.sink = sink;
@@ -464,7 +472,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
 
     @Override
     protected void hookOnSubscribe(Subscription subscription) {
-      subscription.request(1);
+      subscription.request(WRITE_WINDOW);
     }
 
     @Override
@@ -508,17 +516,29 @@ final class VertxWebSocketConnection implements WebSocketConnection {
         fail(closedError());
         return;
       }
+      written++;
       if (full) {
-        waitingForDrain.add(this);
-      } else {
-        request(1);
+        if (!waiting) {
+          waiting = true;
+          waitingForDrain.add(this);
+        }
+      } else if (!waiting && written >= WRITE_REPLENISH) {
+        replenish();
       }
     }
 
+    /** Vert.x's write queue drained. */
     void resume() {
-      if (!done) {
-        request(1);
+      waiting = false;
+      if (!done && written > 0) {
+        replenish();
       }
+    }
+
+    private void replenish() {
+      int n = written;
+      written = 0;
+      request(n);
     }
 
     void fail(Throwable error) {

@@ -1,6 +1,7 @@
 package dev.heartbeat.vertx;
 
 import dev.heartbeat.frame.CloseStatus;
+import dev.heartbeat.transport.HandshakeDecision;
 import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.SessionHandler;
 import dev.heartbeat.transport.WebSocketConnection;
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.IntConsumer;
+import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -30,7 +31,7 @@ import reactor.core.publisher.Mono;
  * <pre>{@code
  * VertxWebSocketHandler webSockets = VertxServerTransport.webSocketHandler(handler, options);
  *
- * // 1. On the server: upgrades at options.path(), checked by the options' handshake filter.
+ * // 1. On the server: upgrades at options.path(), checked by the options' handshake check.
  * vertx.createHttpServer(options.applyTo(new HttpServerOptions()))
  *     .requestHandler(router)                                  // ordinary routes
  *     .webSocketHandshakeHandler(webSockets.handshakeHandler())
@@ -41,8 +42,9 @@ import reactor.core.publisher.Mono;
  * router.route("/ws").handler(ctx -> webSockets.upgrade(ctx.request()));
  * }</pre>
  *
- * <p>Either way the handshake filter runs before the upgrade, and a rejected handshake is
- * answered with its HTTP status while the connection is still plain HTTP.
+ * <p>Either way the options' {@link dev.heartbeat.transport.HandshakeCheck} runs before the
+ * upgrade, and a rejected handshake is answered with its HTTP status while the connection is
+ * still plain HTTP: the client's connect fails with that status, and no WebSocket is opened.
  */
 public final class VertxWebSocketHandler implements Handler<ServerWebSocket> {
 
@@ -79,7 +81,7 @@ public final class VertxWebSocketHandler implements Handler<ServerWebSocket> {
 
   /**
    * A handler for {@code HttpServer.webSocketHandshakeHandler}: refuses paths other than
-   * {@code options.path()} with 404, then runs the handshake filter, and accepts or rejects
+   * {@code options.path()} with 404, then runs the handshake check, and accepts or rejects
    * before the upgrade (503 while {@link #closeAll} runs).
    */
   public Handler<ServerWebSocketHandshake> handshakeHandler() {
@@ -90,32 +92,32 @@ public final class VertxWebSocketHandler implements Handler<ServerWebSocket> {
       }
       HandshakeInfo info = Handshakes.server(handshake.scheme(), handshake.authority(), handshake.uri(),
           handshake.localAddress(), handshake.headers(), null, handshake.remoteAddress());
-      decide(info, status -> {
-        if (status == 0) {
+      decide(info, decision -> {
+        if (decision.accepted()) {
           handshake.accept();
         } else {
-          handshake.reject(status);
+          handshake.reject(decision.status());
         }
       });
     };
   }
 
   /**
-   * Upgrades {@code request} after the handshake filter accepts it, and serves the WebSocket; a
-   * rejected request gets the filter's status. Call it from a route of a Router, or any request
-   * handler, before that handler returns (the request is paused while the filter decides). The
+   * Upgrades {@code request} after the handshake check accepts it, and serves the WebSocket; a
+   * rejected request gets the decision's status, and its reason as the body. Call it from a route of a Router, or any request
+   * handler, before that handler returns (the request is paused while the check decides). The
    * path is the route's business: it is not checked.
    */
   public void upgrade(HttpServerRequest request) {
     Objects.requireNonNull(request, "request");
     HandshakeInfo info = Handshakes.server(request.scheme(), request.authority(), request.uri(),
         request.localAddress(), request.headers(), null, request.remoteAddress());
-    request.pause(); // the filter may take a while; toWebSocket() resumes it
-    decide(info, status -> {
-      if (status == 0) {
+    request.pause(); // the check may take a while; toWebSocket() resumes it
+    decide(info, decision -> {
+      if (decision.accepted()) {
         request.toWebSocket().onSuccess(this).onFailure(error -> { });
       } else {
-        request.response().setStatusCode(status).end();
+        request.response().setStatusCode(decision.status()).end(decision.reason());
       }
     });
   }
@@ -149,32 +151,31 @@ public final class VertxWebSocketHandler implements Handler<ServerWebSocket> {
   }
 
   /**
-   * Runs the handshake filter and calls {@code decision} on the current context with 0 to
-   * accept or the HTTP status to reject with.
+   * Runs the handshake check and hands its decision to {@code decision} on the current context
+   * (a check that fails or returns nothing rejects with 500; 503 while closing).
    */
-  private void decide(HandshakeInfo info, IntConsumer decision) {
+  private void decide(HandshakeInfo info, Consumer<HandshakeDecision> decision) {
     Context context = Vertx.currentContext();
-    IntConsumer onContext = status -> {
+    Consumer<HandshakeDecision> onContext = decided -> {
       if (context == null || ((ContextInternal) context).inThread()) {
-        decision.accept(status);
+        decision.accept(decided);
       } else {
-        context.runOnContext(ignored -> decision.accept(status));
+        context.runOnContext(ignored -> decision.accept(decided));
       }
     };
     if (closing) {
-      decision.accept(503);
+      decision.accept(HandshakeDecision.reject(503, "shutting down"));
       return;
     }
-    Mono<Integer> verdict;
+    Mono<HandshakeDecision> verdict;
     try {
-      verdict = Objects.requireNonNull(options.handshakeFilter().check(info), "handshakeFilter returned null");
+      verdict = Objects.requireNonNull(options.handshakeCheck().check(info), "handshakeCheck returned null");
     } catch (RuntimeException error) {
-      decision.accept(500);
+      decision.accept(HandshakeDecision.reject(500, "handshake check failed"));
       return;
     }
-    verdict.map(status -> status >= 400 && status <= 599 ? status : 500)
-        .defaultIfEmpty(0)
-        .onErrorReturn(500)
-        .subscribe(onContext::accept);
+    verdict.defaultIfEmpty(HandshakeDecision.reject(500, "handshake check decided nothing"))
+        .onErrorReturn(HandshakeDecision.reject(500, "handshake check failed"))
+        .subscribe(onContext);
   }
 }

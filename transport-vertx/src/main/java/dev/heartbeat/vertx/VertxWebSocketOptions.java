@@ -1,5 +1,6 @@
 package dev.heartbeat.vertx;
 
+import dev.heartbeat.transport.HandshakeCheck;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.time.Duration;
@@ -32,15 +33,15 @@ import java.util.Objects;
  *       has to finish the closing handshake before the TCP connection is dropped.</li>
  *   <li>{@code maxConnections} 50: open WebSockets per server address of one client (Vert.x's
  *       pool); a connect beyond it waits for a slot (client only).</li>
- *   <li>{@code handshakeFilter} {@link HandshakeFilter#acceptAll()}: accepts or rejects a
- *       handshake before the upgrade (server only).</li>
+ *   <li>{@code handshakeCheck} {@link HandshakeCheck#acceptAll()}: accepts or rejects a
+ *       handshake before the upgrade, answering a rejection with its HTTP status (server only).</li>
  * </ul>
  *
  * <pre>{@code
  * VertxWebSocketOptions options = VertxWebSocketOptions.builder()
  *     .path("/chat")
  *     .subprotocols(List.of("chat.v1"))
- *     .handshakeFilter(handshake -> handshake.header("authorization") == null ? Mono.just(401) : Mono.empty())
+ *     .handshakeCheck(HandshakeCheck.bearerToken(tokens::verify))
  *     .build();
  * }</pre>
  */
@@ -56,7 +57,7 @@ public final class VertxWebSocketOptions {
   private final Duration connectTimeout;
   private final Duration closeTimeout;
   private final int maxConnections;
-  private final HandshakeFilter handshakeFilter;
+  private final HandshakeCheck handshakeCheck;
 
   private VertxWebSocketOptions(Builder b) {
     this.maxFrameSize = b.maxFrameSize;
@@ -67,7 +68,7 @@ public final class VertxWebSocketOptions {
     this.connectTimeout = b.connectTimeout;
     this.closeTimeout = b.closeTimeout;
     this.maxConnections = b.maxConnections;
-    this.handshakeFilter = b.handshakeFilter;
+    this.handshakeCheck = b.handshakeCheck;
   }
 
   /** The defaults listed above. */
@@ -91,7 +92,7 @@ public final class VertxWebSocketOptions {
     b.connectTimeout = connectTimeout;
     b.closeTimeout = closeTimeout;
     b.maxConnections = maxConnections;
-    b.handshakeFilter = handshakeFilter;
+    b.handshakeCheck = handshakeCheck;
     return b;
   }
 
@@ -136,8 +137,8 @@ public final class VertxWebSocketOptions {
   }
 
   /** Accepts or rejects a handshake before the upgrade (server). */
-  public HandshakeFilter handshakeFilter() {
-    return handshakeFilter;
+  public HandshakeCheck handshakeCheck() {
+    return handshakeCheck;
   }
 
   /**
@@ -203,7 +204,7 @@ public final class VertxWebSocketOptions {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration closeTimeout = Duration.ofSeconds(1);
     private int maxConnections = 50;
-    private HandshakeFilter handshakeFilter = HandshakeFilter.acceptAll();
+    private HandshakeCheck handshakeCheck = HandshakeCheck.acceptAll();
 
     private Builder() {}
 
@@ -217,7 +218,7 @@ public final class VertxWebSocketOptions {
       b.connectTimeout = connectTimeout;
       b.closeTimeout = closeTimeout;
       b.maxConnections = maxConnections;
-      b.handshakeFilter = handshakeFilter;
+      b.handshakeCheck = handshakeCheck;
       return b;
     }
 
@@ -318,10 +319,13 @@ public final class VertxWebSocketOptions {
       return b;
     }
 
-    /** Accepts or rejects handshakes before the upgrade (server); by default accepts all. */
-    public Builder handshakeFilter(HandshakeFilter handshakeFilter) {
+    /**
+     * Accepts or rejects handshakes before the upgrade (server); by default
+     * {@link HandshakeCheck#acceptAll()}.
+     */
+    public Builder handshakeCheck(HandshakeCheck handshakeCheck) {
       Builder b = copy();
-      b.handshakeFilter = Objects.requireNonNull(handshakeFilter, "handshakeFilter");
+      b.handshakeCheck = Objects.requireNonNull(handshakeCheck, "handshakeCheck");
       return b;
     }
 
