@@ -81,6 +81,8 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   private final Mono<CloseStatus> onClose = closed.asMono();
   /** False once a close was sent, received or detected. */
   private volatile boolean open = true;
+  /** How often a writer waited for Vert.x's write queue to drain (written on the context). */
+  private volatile int drainWaits;
 
   // Context only.
   private @Nullable Buffer message;
@@ -204,6 +206,11 @@ final class VertxWebSocketConnection implements WebSocketConnection {
         channel().close();
       }
     });
+  }
+
+  /** How often a writer waited for the peer to read: proof of write backpressure, for tests. */
+  int drainWaits() {
+    return drainWaits;
   }
 
   @Override
@@ -521,6 +528,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
         if (!waiting) {
           waiting = true;
           waitingForDrain.add(this);
+          drainWaits++; // only this context writes it
         }
       } else if (!waiting && written >= WRITE_REPLENISH) {
         replenish();
