@@ -229,7 +229,12 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     switch (frame.type()) {
       case TEXT:
       case BINARY:
-        if (frame.isFinal()) {
+        if (frame.binaryData().length() > maxMessageSize) {
+          // Only an inflated frame (permessage-deflate) can be larger than maxFrameSize here.
+          message = null;
+          refuseTooBig();
+          fragmentConsumed();
+        } else if (frame.isFinal()) {
           emit(frame.type() == io.vertx.core.http.WebSocketFrameType.TEXT
               ? WsFrame.text(frame.textData())
               : WsFrame.binary(frame.binaryData().getBytes()));
@@ -272,7 +277,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     partial.appendBuffer(frame.binaryData());
     if (partial.length() > maxMessageSize) {
       message = null;
-      initiateClose(CloseStatus.of(CloseStatus.TOO_BIG.code(), "message over " + maxMessageSize + " bytes"));
+      refuseTooBig();
       fragmentConsumed();
     } else if (frame.isFinal()) {
       message = null;
@@ -280,6 +285,10 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     } else {
       fragmentConsumed();
     }
+  }
+
+  private void refuseTooBig() {
+    initiateClose(CloseStatus.of(CloseStatus.TOO_BIG.code(), "message over " + maxMessageSize + " bytes"));
   }
 
   /** A data frame took one unit of Vert.x demand but completed no message: ask for one more. */
@@ -449,9 +458,10 @@ final class VertxWebSocketConnection implements WebSocketConnection {
    * Writes one publisher's frames as they come, requesting them {@link #WRITE_WINDOW} at a time
    * like {@code limitRate}: written frames are requested again only while Vert.x's write queue
    * has room, else once its drain handler fires, so a slow peer stops the publisher (frames
-   * already requested are still written: at most a window beyond the queue's mark). Signals
-   * hop to the context, so frames of one publisher stay in order and frames of concurrent
-   * publishers interleave whole.
+   * already requested are still written: at most a window beyond the queue's mark), and in a
+   * new event-loop task, so no publisher holds the loop for more than a window. Signals hop to
+   * the context, so frames of one publisher stay in order and frames of concurrent publishers
+   * interleave whole.
    */
   private final class Writer extends BaseSubscriber<WsFrame> {
     private final MonoSink<Void> sink;
@@ -543,10 +553,19 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       }
     }
 
+    /**
+     * Requests as many frames as were written, in a task of its own: a publisher that emits at
+     * once (a range, a big list) then writes a window per event-loop task, never the whole
+     * stream in one, so the loop keeps serving its other sockets.
+     */
     private void replenish() {
       int n = written;
       written = 0;
-      request(n);
+      context.runOnContext(ignored -> {
+        if (!done) {
+          request(n);
+        }
+      });
     }
 
     void fail(Throwable error) {
