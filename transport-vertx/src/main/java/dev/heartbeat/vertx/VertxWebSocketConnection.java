@@ -157,7 +157,11 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       if (!subscribed.compareAndSet(false, true)) {
         return Flux.error(new IllegalStateException("receive() allows only one subscriber"));
       }
-      return inbound.asFlux().doOnRequest(ws::fetch).doOnCancel(() -> ws.fetch(Long.MAX_VALUE));
+      // Demand goes to Vert.x on the context; after a cancel, frames are read and dropped so
+      // that the close frame behind them is still seen.
+      return inbound.asFlux()
+          .doOnRequest(n -> onContext(() -> ws.fetch(n)))
+          .doOnCancel(() -> onContext(() -> ws.fetch(Long.MAX_VALUE)));
     });
   }
 
