@@ -46,7 +46,7 @@ class BlockingGuardTest {
     done.orTimeout(20, TimeUnit.SECONDS).join();
     List<String> blocked = List.copyOf(VertxTesting.BLOCKED);
     VertxTesting.BLOCKED.clear();
-    assertFalse(blocked.isEmpty(), "the checker reports a loop busy for over 200 ms");
+    assertFalse(blocked.isEmpty(), "the checker reports a loop busy for over 250 ms");
     assertTrue(blocked.get(0).startsWith("vert.x-eventloop-thread-"), blocked.get(0));
   }
 
