@@ -1,0 +1,241 @@
+package dev.heartbeat.vertx;
+
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.internal.ContextInternal;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A Reactor {@link Scheduler} that runs every task on one Vert.x context: immediate tasks with
+ * {@code runOnContext}, delayed ones with the context's {@code setTimer}/{@code setPeriodic}. Its
+ * clock is {@link System#nanoTime()}, which never jumps.
+ *
+ * <p>There is one instance per (unwrapped) context, so every connection of an event loop hands
+ * the heartbeat operator the same scheduler and they share one sweep. Server requests run on
+ * duplicated contexts; their tasks run on the context they duplicate, on the same thread.
+ *
+ * <p>It lives as long as its context: {@link #dispose()} does nothing, and tasks still pending
+ * when Vert.x closes never run. Vert.x timers count whole milliseconds: a delay is rounded up to
+ * the next one.
+ */
+final class ContextScheduler implements Scheduler {
+
+  private static final Object KEY = new Object() {
+    @Override
+    public String toString() {
+      return "dev.heartbeat.vertx.ContextScheduler";
+    }
+  };
+
+  private final ContextInternal context;
+
+  private ContextScheduler(ContextInternal context) {
+    this.context = context;
+  }
+
+  /** The scheduler of {@code context} (of the context it duplicates, for a duplicated one). */
+  static ContextScheduler of(Context context) {
+    ContextInternal base = ((ContextInternal) context).unwrap();
+    return (ContextScheduler) base.contextData().computeIfAbsent(KEY, key -> new ContextScheduler(base));
+  }
+
+  /** The context tasks run on. */
+  ContextInternal context() {
+    return context;
+  }
+
+  @Override
+  public long now(TimeUnit unit) {
+    return unit.convert(System.nanoTime(), TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public Disposable schedule(Runnable task) {
+    Task scheduled = new Task(task);
+    context.runOnContext(scheduled);
+    return scheduled;
+  }
+
+  @Override
+  public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+    if (delay <= 0) {
+      return schedule(task);
+    }
+    Task scheduled = new Task(task);
+    scheduled.timer = context.setTimer(millis(delay, unit), id -> scheduled.handle(null));
+    return scheduled;
+  }
+
+  @Override
+  public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
+    if (period <= 0) {
+      throw new IllegalArgumentException("period: must be positive on a Vert.x context, got " + period + " " + unit);
+    }
+    Task scheduled = new Task(task);
+    long periodMillis = millis(period, unit);
+    Handler<Void> first = v -> {
+      scheduled.handle(null);
+      if (!scheduled.isDisposed()) {
+        scheduled.timer = context.setPeriodic(periodMillis, id -> scheduled.handle(null));
+      }
+    };
+    if (initialDelay <= 0) {
+      context.runOnContext(first);
+    } else {
+      scheduled.timer = context.setTimer(millis(initialDelay, unit), id -> first.handle(null));
+    }
+    return scheduled;
+  }
+
+  @Override
+  public Worker createWorker() {
+    return new ContextWorker();
+  }
+
+  /** Does nothing: the scheduler is shared by every connection of its context and ends with it. */
+  @Override
+  public void dispose() {
+  }
+
+  @Override
+  public String toString() {
+    return "ContextScheduler[" + context + "]";
+  }
+
+  private static long millis(long delay, TimeUnit unit) {
+    long nanos = unit.toNanos(delay);
+    long millis = nanos / 1_000_000 + (nanos % 1_000_000 == 0 ? 0 : 1);
+    return Math.max(1, millis);
+  }
+
+  /** One scheduled task; disposing it cancels its Vert.x timer and keeps it from running. */
+  private final class Task implements Handler<Void>, Disposable {
+    private final Runnable task;
+    private volatile boolean disposed;
+    volatile long timer = -1;
+
+    Task(Runnable task) {
+      this.task = task;
+    }
+
+    @Override
+    public void handle(Void ignored) {
+      if (disposed) {
+        return;
+      }
+      try {
+        task.run();
+      } catch (Throwable error) {
+        Exceptions.throwIfJvmFatal(error);
+        Operators.onErrorDropped(error, reactor.util.context.Context.empty());
+      }
+    }
+
+    @Override
+    public void dispose() {
+      disposed = true;
+      long id = timer;
+      if (id >= 0) {
+        context.owner().cancelTimer(id);
+      }
+    }
+
+    @Override
+    public boolean isDisposed() {
+      return disposed;
+    }
+  }
+
+  /** Tasks of one worker: all on the context's thread, so one at a time and in order. */
+  private final class ContextWorker implements Worker {
+    private final Disposable.Composite tasks = Disposables.composite();
+
+    @Override
+    public Disposable schedule(Runnable task) {
+      WorkerTask tracked = track(task, false);
+      tracked.scheduled = ContextScheduler.this.schedule(tracked);
+      return tracked;
+    }
+
+    @Override
+    public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+      WorkerTask tracked = track(task, false);
+      tracked.scheduled = ContextScheduler.this.schedule(tracked, delay, unit);
+      return tracked;
+    }
+
+    @Override
+    public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
+      WorkerTask tracked = track(task, true);
+      tracked.scheduled = ContextScheduler.this.schedulePeriodically(tracked, initialDelay, period, unit);
+      return tracked;
+    }
+
+    private WorkerTask track(Runnable task, boolean periodic) {
+      WorkerTask tracked = new WorkerTask(task, periodic);
+      if (!tasks.add(tracked)) {
+        throw Exceptions.failWithRejected();
+      }
+      return tracked;
+    }
+
+    @Override
+    public void dispose() {
+      tasks.dispose();
+    }
+
+    @Override
+    public boolean isDisposed() {
+      return tasks.isDisposed();
+    }
+
+    /** A worker's task: leaves the worker once it ran (one-shot) or was disposed. */
+    private final class WorkerTask implements Runnable, Disposable {
+      private final Runnable task;
+      private final boolean periodic;
+      private volatile boolean disposed;
+      volatile @Nullable Disposable scheduled;
+
+      WorkerTask(Runnable task, boolean periodic) {
+        this.task = task;
+        this.periodic = periodic;
+      }
+
+      @Override
+      public void run() {
+        if (disposed) {
+          return;
+        }
+        try {
+          task.run();
+        } finally {
+          if (!periodic) {
+            disposed = true;
+            tasks.remove(this);
+          }
+        }
+      }
+
+      @Override
+      public void dispose() {
+        disposed = true;
+        Disposable inner = scheduled;
+        if (inner != null) {
+          inner.dispose();
+        }
+        tasks.remove(this);
+      }
+
+      @Override
+      public boolean isDisposed() {
+        return disposed;
+      }
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package dev.heartbeat.vertx;
+
+import dev.heartbeat.frame.CloseStatus;
+import dev.heartbeat.transport.ServerHandle;
+import dev.heartbeat.transport.ServerTransport;
+import dev.heartbeat.transport.SessionHandler;
+import dev.heartbeat.transport.WebSocketConnection;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * Accepts WebSockets on Vert.x 5, standalone or mounted on your own {@code HttpServer}.
+ *
+ * <p><b>Standalone</b>: {@link #create(Vertx, int)} listens on a port of its own; WebSockets are
+ * upgraded at {@link VertxWebSocketOptions#path()} ({@code /ws} by default), other upgrade paths
+ * get 404, and plain HTTP requests go to {@link #requestHandler(Handler)} (404 by default), so
+ * ordinary routes share the port.
+ *
+ * <pre>{@code
+ * ServerHandle server = VertxServerTransport.create(vertx, 8080)
+ *     .start(Heartbeat.handler(policy, session -> session.send(session.receive())))
+ *     .block();
+ * }</pre>
+ *
+ * <p><b>Mounted</b>: {@link #webSocketHandler(SessionHandler, VertxWebSocketOptions)} gives the
+ * handler to put on your server (or on a route of your Router); see {@link VertxWebSocketHandler}.
+ *
+ * <p>Every connection runs on the context Vert.x serves it on: a server started outside a
+ * verticle serves all its connections on one event loop, and they share one heartbeat sweep;
+ * deploy several verticle instances to use more event loops. Limits: see
+ * {@link VertxWebSocketOptions}.
+ */
+public final class VertxServerTransport implements ServerTransport {
+
+  private final Vertx vertx;
+  private final String host;
+  private final int port;
+  private final VertxWebSocketOptions options;
+  private final @Nullable Handler<HttpServerRequest> requests;
+
+  private VertxServerTransport(Vertx vertx, String host, int port, VertxWebSocketOptions options,
+      @Nullable Handler<HttpServerRequest> requests) {
+    this.vertx = vertx;
+    this.host = host;
+    this.port = port;
+    this.options = options;
+    this.requests = requests;
+  }
+
+  /** A server on every interface at {@code port} (0 for any free one), with the default options. */
+  public static VertxServerTransport create(Vertx vertx, int port) {
+    return create(vertx, "0.0.0.0", port, VertxWebSocketOptions.defaults());
+  }
+
+  /** A server on {@code host} at {@code port} (0 for any free one) with {@code options}. */
+  public static VertxServerTransport create(Vertx vertx, String host, int port, VertxWebSocketOptions options) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(options, "options");
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port: must be 0-65535, got " + port);
+    }
+    return new VertxServerTransport(vertx, host, port, options, null);
+  }
+
+  /**
+   * This server with {@code requests} serving plain HTTP requests on the same port (health
+   * checks, a REST API, a Vert.x Web {@code Router}); by default they get 404.
+   */
+  public VertxServerTransport requestHandler(Handler<HttpServerRequest> requests) {
+    return new VertxServerTransport(vertx, host, port, options, Objects.requireNonNull(requests, "requests"));
+  }
+
+  /**
+   * A handler that serves WebSockets with {@code handler} on a Vert.x server of your own; see
+   * {@link VertxWebSocketHandler} for how to mount it. Apply {@code options} to the server's
+   * options too ({@link VertxWebSocketOptions#applyTo}): the frame limit is enforced by the
+   * server.
+   */
+  public static VertxWebSocketHandler webSocketHandler(SessionHandler<WebSocketConnection> handler,
+      VertxWebSocketOptions options) {
+    return new VertxWebSocketHandler(handler, options);
+  }
+
+  /**
+   * Listens; emits once bound, or errors when it could not bind (the port is taken). The
+   * handle's {@link ServerHandle#shutdown()} closes every connection with 1001 before it stops
+   * listening.
+   */
+  @Override
+  public Mono<ServerHandle> start(SessionHandler<WebSocketConnection> handler) {
+    Objects.requireNonNull(handler, "handler");
+    return Mono.defer(() -> {
+      VertxWebSocketHandler webSockets = webSocketHandler(handler, options);
+      HttpServer server = vertx.createHttpServer(options.applyTo(new HttpServerOptions().setHost(host).setPort(port)))
+          .requestHandler(requests != null ? requests : VertxServerTransport::notFound)
+          .webSocketHandshakeHandler(webSockets.handshakeHandler())
+          .webSocketHandler(webSockets);
+      return Mono.fromCompletionStage(() -> server.listen().toCompletionStage())
+          .map(listening -> new Handle(listening, webSockets));
+    });
+  }
+
+  private static void notFound(HttpServerRequest request) {
+    request.response().setStatusCode(404).end();
+  }
+
+  /** A listening server. */
+  static final class Handle implements ServerHandle {
+    private final HttpServer server;
+    private final VertxWebSocketHandler webSockets;
+
+    Handle(HttpServer server, VertxWebSocketHandler webSockets) {
+      this.server = server;
+      this.webSockets = webSockets;
+    }
+
+    @Override
+    public int port() {
+      return server.actualPort();
+    }
+
+    @Override
+    public Mono<Void> shutdown() {
+      return webSockets.closeAll(CloseStatus.GOING_AWAY).then(stopListening());
+    }
+
+    /** Stops as a crash would: every connection dropped without a close frame (1006), then the port released. */
+    Mono<Void> kill() {
+      return webSockets.abortAll().then(stopListening());
+    }
+
+    /** The WebSocket handler this server runs. */
+    VertxWebSocketHandler webSockets() {
+      return webSockets;
+    }
+
+    private Mono<Void> stopListening() {
+      return Mono.fromCompletionStage(() -> server.close().toCompletionStage());
+    }
+
+    @Override
+    public String toString() {
+      return "VertxServerTransport.Handle[port=" + port() + ", open=" + webSockets.openConnections() + "]";
+    }
+  }
+}

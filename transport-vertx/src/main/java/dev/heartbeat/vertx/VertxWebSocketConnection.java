@@ -1,0 +1,596 @@
+package dev.heartbeat.vertx;
+
+import dev.heartbeat.frame.CloseStatus;
+import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.HandshakeInfo;
+import dev.heartbeat.transport.WebSocketConnection;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.http.WebSocketInternal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A Vert.x {@link WebSocket} (server or client side) as the core's {@link WebSocketConnection}.
+ *
+ * <p><b>Threading.</b> Everything that touches the WebSocket runs on its context: Vert.x calls
+ * the handlers there, and writes, closes and timers hop there when asked from elsewhere (or run
+ * at once when already there). The state below marked "context only" needs no lock.
+ *
+ * <p><b>Inbound.</b> The WebSocket is paused; each frame the subscriber of {@link #receive()}
+ * requests is fetched from Vert.x, so a slow reader stops the socket and, through TCP, the
+ * peer. Text and binary messages are delivered whole: fragments are joined up to
+ * {@code maxMessageSize}, and a fragment that completes no message is fetched again. Pings and
+ * pongs are delivered too (Vert.x counts them outside the demand, so a few may wait in the
+ * sink's buffer).
+ *
+ * <p><b>Pings.</b> Vert.x answers every ping itself before the frame reaches any handler. The
+ * core answers pings too; its pong for a ping Vert.x already answered is not written again.
+ *
+ * <p><b>Close.</b> The status reported is the one this side sent when it closed first, the
+ * peer's when the peer did (1005 when its frame was empty), the 1009 (or 1007, 1002) this side
+ * sent when the peer's frame broke a limit or the protocol, and 1006 when the TCP connection
+ * ended without any of those. A close handshake the peer does not finish within
+ * {@code closeTimeout} ends with the TCP connection dropped, so a silent peer's socket is
+ * released before a client reconnects.
+ */
+final class VertxWebSocketConnection implements WebSocketConnection {
+
+  /** Pings Vert.x answered whose answer from the core has not come yet. */
+  private static final int REMEMBERED_PINGS = 16;
+  /** Frames a writer has requested and not yet written, at most. */
+  static final int WRITE_WINDOW = 32;
+  /** Written frames after which a writer requests as many again (75%, as {@code limitRate}). */
+  private static final int WRITE_REPLENISH = WRITE_WINDOW - WRITE_WINDOW / 4;
+
+  private final WebSocket ws;
+  private final ContextInternal context;
+  private final ContextScheduler scheduler;
+  private final int maxMessageSize;
+  private final long closeTimeoutMillis;
+  /** Keeps what owns the socket reachable (a client's {@code WebSocketClient}). */
+  @SuppressWarnings({"unused", "FieldCanBeLocal"})
+  private final @Nullable Object owner;
+  private volatile @Nullable HandshakeInfo handshake;
+
+  private final Sinks.Many<WsFrame> inbound = Sinks.many().unicast().onBackpressureBuffer();
+  private final AtomicBoolean subscribed = new AtomicBoolean();
+  private final Sinks.One<CloseStatus> closed = Sinks.one();
+  private final Mono<CloseStatus> onClose = closed.asMono();
+  /** False once a close was sent, received or detected. */
+  private volatile boolean open = true;
+  /** How often a writer waited for Vert.x's write queue to drain (written on the context). */
+  private volatile int drainWaits;
+
+  // Context only.
+  private @Nullable Buffer message;
+  private boolean messageIsText;
+  private final ArrayDeque<Buffer> answeredPings = new ArrayDeque<>();
+  private final Set<Writer> writers = new LinkedHashSet<>();
+  private final List<Writer> waitingForDrain = new ArrayList<>();
+  private @Nullable CloseStatus sent;
+  private @Nullable CloseStatus refused;
+  private @Nullable CloseStatus received;
+  private boolean ended;
+  private long closeTimer = -1;
+
+  private VertxWebSocketConnection(WebSocket ws, ContextInternal context, VertxWebSocketOptions options,
+      @Nullable Object owner) {
+    this.ws = ws;
+    this.context = context;
+    this.scheduler = ContextScheduler.of(context);
+    this.maxMessageSize = options.maxMessageSize();
+    this.closeTimeoutMillis = Math.max(1, options.closeTimeout().toMillis());
+    this.owner = owner;
+  }
+
+  /**
+   * A server WebSocket just accepted; call on its context (in the {@code ServerWebSocket}
+   * handler), before returning to Vert.x.
+   */
+  static VertxWebSocketConnection accepted(ServerWebSocket ws, ContextInternal context, VertxWebSocketOptions options) {
+    VertxWebSocketConnection connection = new VertxWebSocketConnection(ws, context, options, null);
+    connection.attach();
+    ws.pause();
+    connection.handshake = Handshakes.server(ws.scheme(), ws.authority(), ws.uri(), ws.localAddress(),
+        ws.headers(), ws.subProtocol(), ws.remoteAddress());
+    return connection;
+  }
+
+  /**
+   * A client WebSocket about to connect: its handlers are in place before the first frame can
+   * arrive. Call {@link #opened} once connected.
+   */
+  static VertxWebSocketConnection connecting(ClientWebSocket ws, ContextInternal context, VertxWebSocketOptions options,
+      Object owner) {
+    VertxWebSocketConnection connection = new VertxWebSocketConnection(ws, context, options, owner);
+    connection.attach();
+    return connection;
+  }
+
+  /** The client's handshake completed (on the context): from now on, read only on demand. */
+  VertxWebSocketConnection opened(HandshakeInfo handshake) {
+    ws.pause();
+    this.handshake = handshake;
+    return this;
+  }
+
+  private void attach() {
+    ws.frameHandler(this::onFrame);
+    ws.exceptionHandler(this::onError);
+    ws.closeHandler(ignored -> onTransportClosed());
+    ws.drainHandler(ignored -> onDrain());
+  }
+
+  // ------------------------------------------------------------------ the SPI
+
+  @Override
+  public HandshakeInfo handshakeInfo() {
+    return Objects.requireNonNull(handshake, "not connected yet");
+  }
+
+  @Override
+  public Flux<WsFrame> receive() {
+    return Flux.defer(() -> {
+      if (!subscribed.compareAndSet(false, true)) {
+        return Flux.error(new IllegalStateException("receive() allows only one subscriber"));
+      }
+      // Demand goes to Vert.x on the context; after a cancel, frames are read and dropped so
+      // that the close frame behind them is still seen.
+      return inbound.asFlux()
+          .doOnRequest(n -> onContext(() -> ws.fetch(n)))
+          .doOnCancel(() -> onContext(() -> ws.fetch(Long.MAX_VALUE)));
+    });
+  }
+
+  @Override
+  public Mono<Void> send(Publisher<? extends WsFrame> frames) {
+    Objects.requireNonNull(frames, "frames");
+    return Mono.create(sink -> {
+      Writer writer = new Writer(sink);
+      sink.onCancel(() -> onContext(writer::cancelled));
+      onContext(() -> writer.start(frames));
+    });
+  }
+
+  @Override
+  public Mono<Void> close(CloseStatus status) {
+    Objects.requireNonNull(status, "status");
+    if (!status.sendable()) {
+      return Mono.error(new IllegalArgumentException("status: " + status.code() + " may not be sent in a close frame"));
+    }
+    return Mono.defer(() -> {
+      onContext(() -> initiateClose(status));
+      return onClose.then();
+    });
+  }
+
+  @Override
+  public Mono<CloseStatus> onClose() {
+    return onClose;
+  }
+
+  @Override
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return open && !ws.isClosed();
+  }
+
+  /** Drops the TCP connection without a close frame, as a crash would: both sides see 1006. */
+  void abort() {
+    onContext(() -> {
+      if (!ended) {
+        open = false;
+        channel().close();
+      }
+    });
+  }
+
+  /** How often a writer waited for the peer to read: proof of write backpressure, for tests. */
+  int drainWaits() {
+    return drainWaits;
+  }
+
+  @Override
+  public String toString() {
+    HandshakeInfo info = handshake;
+    return "VertxWebSocketConnection[" + (info == null ? "connecting" : info.role() + " " + info.uri())
+        + (open ? "" : " closed") + "]";
+  }
+
+  // ------------------------------------------------------------------ inbound, on the context
+
+  private void onFrame(WebSocketFrame frame) {
+    if (ended) {
+      return;
+    }
+    switch (frame.type()) {
+      case TEXT:
+      case BINARY:
+        if (frame.binaryData().length() > maxMessageSize) {
+          // Only an inflated frame (permessage-deflate) can be larger than maxFrameSize here.
+          message = null;
+          refuseTooBig();
+          fragmentConsumed();
+        } else if (frame.isFinal()) {
+          emit(frame.type() == io.vertx.core.http.WebSocketFrameType.TEXT
+              ? WsFrame.text(frame.textData())
+              : WsFrame.binary(frame.binaryData().getBytes()));
+        } else {
+          message = frame.binaryData().copy();
+          messageIsText = frame.type() == io.vertx.core.http.WebSocketFrameType.TEXT;
+          fragmentConsumed();
+        }
+        break;
+      case CONTINUATION:
+        onContinuation(frame);
+        break;
+      case PING:
+        Buffer payload = frame.binaryData().copy();
+        answeredPings.addLast(payload);
+        if (answeredPings.size() > REMEMBERED_PINGS) {
+          answeredPings.removeFirst();
+        }
+        emit(WsFrame.ping(payload.getBytes()));
+        break;
+      case PONG:
+        emit(WsFrame.pong(frame.binaryData().getBytes()));
+        break;
+      case CLOSE:
+        received = peerStatus(frame.binaryData());
+        open = false;
+        armCloseTimer();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private void onContinuation(WebSocketFrame frame) {
+    Buffer partial = message;
+    if (partial == null) {
+      fragmentConsumed(); // the rest of a message already refused as too big
+      return;
+    }
+    partial.appendBuffer(frame.binaryData());
+    if (partial.length() > maxMessageSize) {
+      message = null;
+      refuseTooBig();
+      fragmentConsumed();
+    } else if (frame.isFinal()) {
+      message = null;
+      emit(messageIsText ? WsFrame.text(partial.toString(StandardCharsets.UTF_8)) : WsFrame.binary(partial.getBytes()));
+    } else {
+      fragmentConsumed();
+    }
+  }
+
+  private void refuseTooBig() {
+    initiateClose(CloseStatus.of(CloseStatus.TOO_BIG.code(), "message over " + maxMessageSize + " bytes"));
+  }
+
+  /** A data frame took one unit of Vert.x demand but completed no message: ask for one more. */
+  private void fragmentConsumed() {
+    ws.fetch(1);
+  }
+
+  private void emit(WsFrame frame) {
+    inbound.tryEmitNext(frame); // single producer (this context); fails only once cancelled: dropped
+  }
+
+  private static CloseStatus peerStatus(Buffer payload) {
+    if (payload.length() < 2) {
+      return CloseStatus.NO_STATUS;
+    }
+    String reason = payload.length() == 2 ? "" : payload.getString(2, payload.length(), "UTF-8");
+    return CloseStatus.received(payload.getUnsignedShort(0), reason);
+  }
+
+  /**
+   * Vert.x reports a frame over {@code maxFrameSize}, or bad UTF-8, or a protocol breach, here,
+   * then drops the connection without a close frame (the peer would read 1006). Written first,
+   * straight to the channel so that it is flushed before the drop: the close frame with the
+   * status Netty chose (1009, 1007, 1002), as Netty itself does when it closes on a violation.
+   */
+  private void onError(Throwable error) {
+    if (ended || !(error instanceof CorruptedWebSocketFrameException corrupted)) {
+      return; // a reset or a failed write: the close handler follows
+    }
+    if (sent != null || refused != null) {
+      return;
+    }
+    int code = corrupted.closeStatus().code();
+    CloseStatus status = CloseStatus.isSendable(code)
+        ? CloseStatus.of(code, fit(corrupted.getMessage(), corrupted.closeStatus().reasonText()))
+        : CloseStatus.PROTOCOL_ERROR;
+    refused = status;
+    open = false;
+    channel().writeAndFlush(new CloseWebSocketFrame(status.code(), status.reason()));
+  }
+
+  private static String fit(@Nullable String message, String fallback) {
+    String reason = message == null ? fallback : message;
+    return reason.getBytes(StandardCharsets.UTF_8).length <= CloseStatus.MAX_REASON_BYTES ? reason : fallback;
+  }
+
+  private void onTransportClosed() {
+    open = false;
+    if (ended) {
+      return;
+    }
+    // Frames held back by the pause (the peer's close frame among them) come through first,
+    // then the connection ends: both tasks run on this context's event loop, in this order.
+    ws.fetch(Long.MAX_VALUE);
+    context.runOnContext(ignored -> finish());
+  }
+
+  private void finish() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    open = false;
+    cancelCloseTimer();
+    message = null;
+    CloseStatus status = sent != null ? sent : refused != null ? refused : received != null ? received : reportedByVertx();
+    List<Writer> pending = new ArrayList<>(writers);
+    writers.clear();
+    waitingForDrain.clear();
+    pending.forEach(writer -> writer.fail(closedError()));
+    inbound.tryEmitComplete();
+    closed.tryEmitValue(status);
+  }
+
+  /** A close frame Vert.x saw but the frame handler did not (it never came through): as Vert.x reports it. */
+  private CloseStatus reportedByVertx() {
+    // closeStatusCode() unboxes a null while the socket is open (Vert.x 5.0.10): ask isClosed() first.
+    Short code = ws.isClosed() ? ws.closeStatusCode() : null;
+    if (code == null || code == CloseStatus.ABNORMAL.code()) {
+      return CloseStatus.ABNORMAL;
+    }
+    return CloseStatus.received(code & 0xFFFF, ws.closeReason());
+  }
+
+  // ------------------------------------------------------------------ close, on the context
+
+  private void initiateClose(CloseStatus status) {
+    if (ended || sent != null || refused != null || received != null) {
+      return;
+    }
+    if (ws.isClosed()) {
+      return; // the peer's close came first (Vert.x has answered it) or the socket is gone
+    }
+    sent = status;
+    open = false;
+    ws.close((short) status.code(), status.reason());
+    armCloseTimer();
+  }
+
+  private void armCloseTimer() {
+    if (closeTimer >= 0) {
+      return;
+    }
+    closeTimer = context.setTimer(closeTimeoutMillis, id -> {
+      closeTimer = -1;
+      if (!ended) {
+        channel().close(); // the peer did not finish the closing handshake: drop the socket
+      }
+    });
+  }
+
+  private void cancelCloseTimer() {
+    if (closeTimer >= 0) {
+      context.owner().cancelTimer(closeTimer);
+      closeTimer = -1;
+    }
+  }
+
+  /** The channel under the WebSocket, past Vert.x's handler: a close here sends no close frame. */
+  private ChannelHandlerContext channel() {
+    return ((WebSocketInternal) ws).channelHandlerContext();
+  }
+
+  // ------------------------------------------------------------------ outbound, on the context
+
+  private boolean writable() {
+    return !ended && sent == null && refused == null && received == null && !ws.isClosed();
+  }
+
+  private void onDrain() {
+    if (waitingForDrain.isEmpty()) {
+      return;
+    }
+    List<Writer> resumed = new ArrayList<>(waitingForDrain);
+    waitingForDrain.clear();
+    resumed.forEach(Writer::resume);
+  }
+
+  private void write(WsFrame frame) {
+    if (frame instanceof WsFrame.Text text) {
+      ws.writeTextMessage(text.text());
+    } else if (frame instanceof WsFrame.Binary binary) {
+      ws.writeBinaryMessage(Buffer.buffer(binary.bytes()));
+    } else if (frame instanceof WsFrame.Ping ping) {
+      ws.writePing(Buffer.buffer(ping.payload()));
+    } else if (frame instanceof WsFrame.Pong pong) {
+      Buffer payload = Buffer.buffer(pong.payload());
+      if (!answeredPings.remove(payload)) {
+        ws.writePong(payload);
+      }
+    }
+  }
+
+  private void onContext(Runnable task) {
+    if (context.inThread()) {
+      task.run();
+    } else {
+      context.runOnContext(ignored -> task.run());
+    }
+  }
+
+  private static IllegalStateException closedError() {
+    return new IllegalStateException("connection closed");
+  }
+
+  /**
+   * Writes one publisher's frames as they come, requesting them {@link #WRITE_WINDOW} at a time
+   * like {@code limitRate}: written frames are requested again only while Vert.x's write queue
+   * has room, else once its drain handler fires, so a slow peer stops the publisher (frames
+   * already requested are still written: at most a window beyond the queue's mark), and in a
+   * new event-loop task, so no publisher holds the loop for more than a window. Signals hop to
+   * the context, so frames of one publisher stay in order and frames of concurrent publishers
+   * interleave whole.
+   */
+  private final class Writer extends BaseSubscriber<WsFrame> {
+    private final MonoSink<Void> sink;
+    // Context only.
+    private boolean done;
+    private boolean waiting;
+    private int written;
+
+    Writer(MonoSink<Void> sink) {
+      this.sink = sink;
+    }
+
+    void start(Publisher<? extends WsFrame> frames) {
+      if (done) {
+        return;
+      }
+      if (!writable()) {
+        done = true;
+        sink.error(closedError());
+        return;
+      }
+      writers.add(this);
+      frames.subscribe(this);
+    }
+
+    @Override
+    protected void hookOnSubscribe(Subscription subscription) {
+      subscription.request(WRITE_WINDOW);
+    }
+
+    @Override
+    protected void hookOnNext(WsFrame frame) {
+      onContext(() -> writeOne(frame));
+    }
+
+    @Override
+    protected void hookOnComplete() {
+      onContext(() -> {
+        if (!done) {
+          done = true;
+          writers.remove(this);
+          sink.success();
+        }
+      });
+    }
+
+    @Override
+    protected void hookOnError(Throwable error) {
+      onContext(() -> fail(error));
+    }
+
+    private void writeOne(WsFrame frame) {
+      if (done) {
+        return;
+      }
+      if (frame instanceof WsFrame.Close) {
+        fail(new IllegalArgumentException("frames: send a close with close(CloseStatus), not as a frame"));
+        return;
+      }
+      if (!writable()) {
+        fail(closedError());
+        return;
+      }
+      boolean full;
+      try {
+        write(frame);
+        full = ws.writeQueueFull();
+      } catch (IllegalStateException closedMeanwhile) {
+        fail(closedError());
+        return;
+      }
+      written++;
+      if (full) {
+        if (!waiting) {
+          waiting = true;
+          waitingForDrain.add(this);
+          drainWaits++; // only this context writes it
+        }
+      } else if (!waiting && written >= WRITE_REPLENISH) {
+        replenish();
+      }
+    }
+
+    /** Vert.x's write queue drained. */
+    void resume() {
+      waiting = false;
+      if (!done && written > 0) {
+        replenish();
+      }
+    }
+
+    /**
+     * Requests as many frames as were written, in a task of its own: a publisher that emits at
+     * once (a range, a big list) then writes a window per event-loop task, never the whole
+     * stream in one, so the loop keeps serving its other sockets.
+     */
+    private void replenish() {
+      int n = written;
+      written = 0;
+      context.runOnContext(ignored -> {
+        if (!done) {
+          request(n);
+        }
+      });
+    }
+
+    void fail(Throwable error) {
+      if (done) {
+        return;
+      }
+      done = true;
+      writers.remove(this);
+      waitingForDrain.remove(this);
+      cancel();
+      sink.error(error);
+    }
+
+    void cancelled() {
+      if (done) {
+        return;
+      }
+      done = true;
+      writers.remove(this);
+      waitingForDrain.remove(this);
+      cancel();
+    }
+  }
+}

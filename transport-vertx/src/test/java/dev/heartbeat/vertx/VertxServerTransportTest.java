@@ -1,0 +1,196 @@
+package dev.heartbeat.vertx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.HandshakeCheck;
+import dev.heartbeat.transport.HandshakeInfo;
+import dev.heartbeat.transport.Role;
+import dev.heartbeat.transport.SessionHandler;
+import dev.heartbeat.transport.WebSocketConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.UpgradeRejectedException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** The server role on Vert.x: one port for WebSockets and HTTP, handshake checks before the upgrade. */
+class VertxServerTransportTest extends VertxSocketTest {
+
+  private static final SessionHandler<WebSocketConnection> ECHO = session -> session.send(session.receive());
+
+  @Test
+  void aStandaloneServerServesHttpRoutesBesideWebSocketsOnOnePort() {
+    VertxServerTransport transport = VertxServerTransport.create(serverVertx, "127.0.0.1", 0, VertxWebSocketOptions.defaults())
+        .requestHandler(request -> {
+          if (request.path().equals("/health")) {
+            request.response().end("ok");
+          } else {
+            request.response().setStatusCode(404).end();
+          }
+        });
+    VertxServerTransport.Handle server = start(transport, ECHO);
+
+    assertEquals("200 ok", get(server.port(), "/health"));
+    assertEquals("404 ", get(server.port(), "/nothing"));
+    assertEcho(connect(client(server.port())));
+    UpgradeRejectedException wrongPath = rejected(client(URI.create("ws://127.0.0.1:" + server.port() + "/nope"),
+        VertxWebSocketOptions.defaults()));
+    assertEquals(404, wrongPath.getStatus());
+  }
+
+  @Test
+  void itMountsOnYourOwnServerBesideYourRoutes() {
+    VertxWebSocketOptions options = VertxWebSocketOptions.defaults();
+    VertxWebSocketHandler webSockets = VertxServerTransport.webSocketHandler(ECHO, options);
+    HttpServer server = listen(serverVertx.createHttpServer(options.applyTo(new HttpServerOptions().setHost("127.0.0.1")))
+        .requestHandler(request -> request.response().end("route " + request.path()))
+        .webSocketHandshakeHandler(webSockets.handshakeHandler())
+        .webSocketHandler(webSockets));
+
+    assertEquals("200 route /api/items", get(server.actualPort(), "/api/items"));
+    assertEcho(connect(client(server.actualPort())));
+    assertEquals(1, webSockets.openConnections());
+    webSockets.closeAll(dev.heartbeat.frame.CloseStatus.GOING_AWAY).block(DEADLINE);
+    assertEquals(0, webSockets.openConnections());
+  }
+
+  @Test
+  void itMountsAsARouteOfARequestHandler() {
+    VertxWebSocketHandler webSockets = VertxServerTransport.webSocketHandler(ECHO, VertxWebSocketOptions.defaults());
+    // What a Vert.x Web Router does: the route picks the path, the handler upgrades.
+    HttpServer server = listen(serverVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1"))
+        .requestHandler(request -> {
+          if (request.path().equals("/chat")) {
+            webSockets.upgrade(request);
+          } else {
+            request.response().end("route " + request.path());
+          }
+        }));
+
+    assertEquals("200 route /", get(server.actualPort(), "/"));
+    assertEcho(connect(client(URI.create("ws://127.0.0.1:" + server.actualPort() + "/chat"), VertxWebSocketOptions.defaults())));
+  }
+
+  @Test
+  void aHandshakeIsRejectedWithItsStatusBeforeTheUpgrade() {
+    AtomicInteger sessions = new AtomicInteger();
+    VertxWebSocketOptions options = VertxWebSocketOptions.builder()
+        .handshakeCheck(HandshakeCheck.bearerToken(token -> Mono.just(token.equals("good")))).build();
+    VertxServerTransport.Handle server = start(session -> {
+      sessions.incrementAndGet();
+      return ECHO.handle(session);
+    }, options);
+
+    assertEquals(401, rejected(client(server.port())).getStatus(), "no token");
+    assertEquals(403, rejected(client(server.port(),
+        VertxWebSocketOptions.builder().header("Authorization", "Bearer bad").build())).getStatus(), "a refused token");
+    assertEquals(0, sessions.get(), "a rejected handshake never reaches the handler");
+    assertEcho(connect(client(server.port(), VertxWebSocketOptions.builder().header("Authorization", "Bearer good").build())));
+    assertEquals(1, sessions.get());
+  }
+
+  @Test
+  void aRouteRejectsWithTheCheckStatusToo() {
+    VertxWebSocketHandler webSockets = VertxServerTransport.webSocketHandler(ECHO, VertxWebSocketOptions.builder()
+        .handshakeCheck(HandshakeCheck.allowOrigins(List.of("https://chat.example.com"))).build());
+    HttpServer server = listen(serverVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1"))
+        .requestHandler(webSockets::upgrade));
+    VertxWebSocketOptions evil = VertxWebSocketOptions.builder().header("Origin", "https://chat.example.com.evil.io").build();
+    assertEquals(403, rejected(client(server.actualPort(), evil)).getStatus());
+    VertxWebSocketOptions good = VertxWebSocketOptions.builder().header("Origin", "https://chat.example.com").build();
+    assertEcho(connect(client(server.actualPort(), good)));
+  }
+
+  @Test
+  void theHandlerSeesTheHandshakeHeadersAndTheAgreedSubprotocol() {
+    Sinks.One<HandshakeInfo> seen = Sinks.one();
+    VertxServerTransport.Handle server = start(session -> {
+      seen.tryEmitValue(session.handshakeInfo());
+      return session.onClose().then();
+    }, VertxWebSocketOptions.builder().subprotocols(List.of("chat.v1")).build());
+    VertxClientTransport client = client(URI.create("ws://127.0.0.1:" + server.port() + "/ws?room=7"),
+        VertxWebSocketOptions.builder().subprotocols(List.of("chat.v2", "chat.v1")).header("X-Token", "abc").build());
+    WebSocketConnection connection = connect(client);
+
+    HandshakeInfo atServer = seen.asMono().block(DEADLINE);
+    assertEquals(Role.SERVER, atServer.role());
+    assertEquals("/ws", atServer.uri().getPath());
+    assertEquals("room=7", atServer.uri().getQuery());
+    assertEquals("abc", atServer.header("x-token"));
+    assertEquals("abc", atServer.header("X-Token"), "any case");
+    assertEquals("chat.v1", atServer.subprotocol());
+    assertTrue(atServer.remoteAddress().getAddress().isLoopbackAddress());
+
+    HandshakeInfo atClient = connection.handshakeInfo();
+    assertEquals(Role.CLIENT, atClient.role());
+    assertEquals("chat.v1", atClient.subprotocol());
+    assertEquals("abc", atClient.header("x-token"));
+    assertEquals(server.port(), atClient.remoteAddress().getPort());
+  }
+
+  @Test
+  void withoutACommonSubprotocolNoneIsAgreed() {
+    Sinks.One<HandshakeInfo> seen = Sinks.one();
+    VertxServerTransport.Handle server = start(session -> {
+      seen.tryEmitValue(session.handshakeInfo());
+      return session.onClose().then();
+    });
+    connect(client(server.port()));
+    assertNull(seen.asMono().block(DEADLINE).subprotocol());
+  }
+
+  @Test
+  void afterShutdownThePortIsReleased() {
+    VertxServerTransport.Handle server = start(ECHO);
+    WebSocketConnection connection = connect(client(server.port()));
+    connection.receive().subscribe(f -> { }, e -> { });
+    server.shutdown().block(DEADLINE);
+    assertEquals(1001, connection.onClose().block(DEADLINE).code());
+    Throwable refused = assertThrows(RuntimeException.class, () -> client(server.port()).connect().block(DEADLINE));
+    assertInstanceOf(ConnectException.class, Exceptions.unwrap(refused), refused.toString());
+  }
+
+  private void assertEcho(WebSocketConnection connection) {
+    connection.send(Mono.just(WsFrame.text("hello"))).block(DEADLINE);
+    assertEquals(WsFrame.text("hello"), connection.receive().blockFirst(DEADLINE));
+  }
+
+  private UpgradeRejectedException rejected(VertxClientTransport client) {
+    Throwable error = assertThrows(RuntimeException.class, () -> client.connect().block(DEADLINE));
+    return assertInstanceOf(UpgradeRejectedException.class, Exceptions.unwrap(error), error.toString());
+  }
+
+  private HttpServer listen(HttpServer server) {
+    HttpServer listening = server.listen(0).toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    afterTest(() -> listening.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join());
+    assertNotNull(listening);
+    return listening;
+  }
+
+  /** A plain HTTP GET with a Vert.x client: status and body. */
+  private static String get(int port, String path) {
+    io.vertx.core.http.HttpClient http = clientVertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(false));
+    try {
+      return http.request(HttpMethod.GET, port, "127.0.0.1", path)
+          .compose(request -> request.send())
+          .compose(response -> response.body().map(body -> response.statusCode() + " " + body))
+          .toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    } finally {
+      http.close();
+    }
+  }
+}

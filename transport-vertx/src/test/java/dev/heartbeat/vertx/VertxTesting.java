@@ -1,0 +1,87 @@
+package dev.heartbeat.vertx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Vert.x instances for tests that make a blocked event loop fail the test: the blocked-thread
+ * checker looks every 50 ms and reports any task running over 250 ms (Vert.x's default is
+ * 2 s), and Reactor's {@code block()} throws at once on an event loop.
+ */
+final class VertxTesting {
+
+  /** How long any condition may take to come true on a loaded 2-core machine. */
+  static final Duration DEADLINE = Duration.ofSeconds(10);
+
+  /** Event loops caught blocked, by name and duration; empty in a healthy run. */
+  static final List<String> BLOCKED = new CopyOnWriteArrayList<>();
+
+  static {
+    // First, and in a class of its own: an event loop must not call into a class that is
+    // still initializing (it would wait for this thread, which waits for it).
+    WarmUp.run();
+    // block()/blockFirst()/blockLast() on a Vert.x event loop throws IllegalStateException.
+    Schedulers.registerNonBlockingThreadPredicate(VertxTesting::isEventLoop);
+  }
+
+  private VertxTesting() {}
+
+  /** A Vert.x with two event loops whose blocked-thread checker records into {@link #BLOCKED}. */
+  static Vertx vertx() {
+    Vertx vertx = Vertx.vertx(new VertxOptions()
+        .setEventLoopPoolSize(2)
+        .setBlockedThreadCheckInterval(50).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+        .setMaxEventLoopExecuteTime(250).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
+    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event ->
+        BLOCKED.add(event.thread().getName() + " blocked for " + event.duration() / 1_000_000 + " ms at "
+            + stack(event.thread().getStackTrace())));
+    return vertx;
+  }
+
+  private static String stack(StackTraceElement[] frames) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < Math.min(frames.length, 25); i++) {
+      text.append("\n    ").append(frames[i]);
+    }
+    return text.toString();
+  }
+
+  static boolean isEventLoop(Thread thread) {
+    return thread.getName().startsWith("vert.x-eventloop-thread");
+  }
+
+  /** Fails when an event loop was blocked since the last call. */
+  static void assertNoEventLoopBlocked() {
+    List<String> blocked = List.copyOf(BLOCKED);
+    BLOCKED.clear();
+    assertEquals(List.of(), blocked, "event loops must never block");
+  }
+
+  /** Waits until {@code condition} holds, polling every 10 ms, or fails after {@link #DEADLINE}. */
+  static void await(String what, BooleanSupplier condition) {
+    Boolean met = Flux.interval(Duration.ZERO, Duration.ofMillis(10))
+        .filter(tick -> condition.getAsBoolean())
+        .next()
+        .map(tick -> true)
+        .timeout(DEADLINE, Mono.just(false))
+        .block();
+    if (!Boolean.TRUE.equals(met)) {
+      throw new AssertionError("not within " + DEADLINE.toSeconds() + " s: " + what);
+    }
+  }
+
+  static void close(Vertx vertx) {
+    vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+  }
+}
