@@ -139,7 +139,7 @@ public abstract class TransportConformanceSuite {
     client.send(Flux.fromIterable(messages).delayElements(Duration.ofMillis(150))).subscribe(null, closedFirst -> { }); // may race the close: the contract errors it
     StepVerifier.create(client.receive().take(messages.size()))
         .expectNextSequence(messages)
-        .verifyComplete();
+        .expectComplete().verify(DEADLINE);
   }
 
   @ParameterizedTest
@@ -279,7 +279,7 @@ public abstract class TransportConformanceSuite {
     session.receive().subscribe(inbound::tryEmitNext);
     session.start();
     session.send(WsFrame.text("before")).block(DEADLINE);
-    StepVerifier.create(inbound.asFlux().take(1)).expectNext(WsFrame.text("before")).verifyComplete();
+    StepVerifier.create(inbound.asFlux().take(1)).expectNext(WsFrame.text("before")).expectComplete().verify(DEADLINE);
 
     kill(server);
     StepVerifier.create(session.events().filter(e -> e instanceof ConnectionEvent.ReconnectScheduled).take(2))
@@ -290,7 +290,7 @@ public abstract class TransportConformanceSuite {
     servers.add(restarted);
     session.send(WsFrame.text("after")).block(DEADLINE);
     StepVerifier.create(inbound.asFlux().take(2)).expectNext(WsFrame.text("before"), WsFrame.text("after"))
-        .verifyComplete();
+        .expectComplete().verify(DEADLINE);
     assertTrue(events.stream().anyMatch(e -> e instanceof ConnectionEvent.Disconnected d
         && d.willReconnect() && d.status().code() == 1006), "the crash is reported as 1006: " + events);
     assertEquals(2, events.stream().filter(ConnectionEvent.Connected.class::isInstance).count(), events.toString());

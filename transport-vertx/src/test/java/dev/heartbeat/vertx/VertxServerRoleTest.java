@@ -1,0 +1,57 @@
+package dev.heartbeat.vertx;
+
+import dev.heartbeat.test.ServerRoleSuite;
+import dev.heartbeat.transport.ClientTransport;
+import dev.heartbeat.transport.HandshakeCheck;
+import dev.heartbeat.transport.ServerTransport;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The server role over real loopback sockets, Vert.x on both sides. A blocked event loop fails the test. */
+class VertxServerRoleTest extends ServerRoleSuite {
+
+  private static Vertx serverVertx;
+  private static Vertx clientVertx;
+
+  @BeforeAll
+  static void startVertx() {
+    serverVertx = VertxTesting.vertx();
+    clientVertx = VertxTesting.vertx();
+  }
+
+  @AfterAll
+  static void stopVertx() {
+    VertxTesting.close(clientVertx);
+    VertxTesting.close(serverVertx);
+  }
+
+  @AfterEach
+  void noEventLoopBlocked() {
+    VertxTesting.assertNoEventLoopBlocked();
+  }
+
+  /** Vert.x 5.0.10 writes a pong for every ping before any handler runs, and has no switch for it. */
+  @Override
+  protected boolean transportAnswersEveryPingItself() {
+    return true;
+  }
+
+  @Override
+  protected ServerTransport serverTransport(HandshakeCheck check) {
+    return VertxServerTransport.create(serverVertx, "127.0.0.1", 0,
+        VertxWebSocketOptions.builder().handshakeCheck(check).build());
+  }
+
+  @Override
+  protected ClientTransport clientTransport(int port, String pathAndQuery, Map<String, String> headers) {
+    VertxWebSocketOptions.Builder options = VertxWebSocketOptions.builder();
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      options = options.header(header.getKey(), header.getValue());
+    }
+    return VertxClientTransport.create(clientVertx, URI.create("ws://127.0.0.1:" + port + pathAndQuery), options.build());
+  }
+}
