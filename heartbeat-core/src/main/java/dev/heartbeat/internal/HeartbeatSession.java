@@ -9,6 +9,7 @@ import dev.heartbeat.codec.HeartbeatCodec;
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
 import dev.heartbeat.transport.HandshakeInfo;
+import dev.heartbeat.transport.InboundRelay;
 import dev.heartbeat.transport.WebSocketConnection;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -57,7 +58,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   private final long intervalNanos;
   private final long timeoutNanos;
   private final long graceNanos;
-  private final InboundRelay relay;
+  private final InboundRelay<WsFrame> relay;
   private final Sinks.Many<WsFrame> control = Sinks.many().unicast().onBackpressureBuffer();
   private final Sinks.Many<HeartbeatEvent> events = Sinks.many().multicast().directBestEffort();
   private final Disposable registration;
@@ -94,7 +95,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
     this.lastActivity = now;
     this.nextSendAt = now + intervalNanos;
     this.answerWindowStart = now;
-    this.relay = new InboundRelay(INBOUND_BUFFER, this::onInbound, this::onApplicationCancel);
+    this.relay = InboundRelay.create(INBOUND_BUFFER, frame -> onInbound(frame) ? null : frame, this::onApplicationCancel);
     delegate.send(control.asFlux()).subscribe(null, error -> { });
     delegate.receive().subscribe(relay);
     this.registration = Sweep.register(scheduler, policy.resolution().toNanos(), this);

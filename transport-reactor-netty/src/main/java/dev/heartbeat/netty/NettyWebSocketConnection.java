@@ -3,6 +3,7 @@ package dev.heartbeat.netty;
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
 import dev.heartbeat.transport.HandshakeInfo;
+import dev.heartbeat.transport.InboundRelay;
 import dev.heartbeat.transport.WebSocketConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -91,7 +92,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private final EventLoopScheduler scheduler;
   private final int maxMessageLength;
   private final Duration closeTimeout;
-  private final InboundFrames inbound;
+  private final InboundRelay<WebSocketFrame> inbound;
   private final AtomicReference<@Nullable CloseStatus> status = new AtomicReference<>();
   private final AtomicBoolean closeRequested = new AtomicBoolean();
   private final AtomicBoolean closingSignalled = new AtomicBoolean();
@@ -107,7 +108,8 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     this.scheduler = EventLoopScheduler.of(channel.eventLoop());
     this.maxMessageLength = maxMessageLength;
     this.closeTimeout = closeTimeout;
-    this.inbound = new InboundFrames(PREFETCH, NettyWebSocketConnection::toCore);
+    // Nothing to do on cancel: the relay reads on, dropping, and never cancels Reactor Netty.
+    this.inbound = InboundRelay.create(PREFETCH, NettyWebSocketConnection::toCore, () -> { });
   }
 
   /**
@@ -129,7 +131,8 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     in.receiveCloseStatus().subscribe(
         s -> record(CloseStatus.received(s.code(), s.reasonText())), error -> { });
     channel.closeFuture().addListener(f -> onChannelClosed());
-    in.receiveFrames().subscribe(inbound);
+    // A read error ends the stream; the close status (1006, 1009 ...) says what happened.
+    in.receiveFrames().onErrorComplete().subscribe(inbound);
   }
 
   /** The channel under this connection, for the transports and tests of this package. */

@@ -1,0 +1,254 @@
+package dev.heartbeat.transport;
+
+import dev.heartbeat.frame.WsFrame;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.util.concurrent.Queues;
+
+/**
+ * A connection's inbound stream for one subscriber, with back-pressure, fed from the moment
+ * the connection exists: the building block of every transport adapter's {@code receive()}
+ * and of the heartbeat operator's. It keeps {@code capacity} frames of demand upstream whether
+ * or not anyone reads, so that heartbeats, answers and the end of the connection are seen even
+ * before the subscriber comes; it replenishes that demand for every frame it admits and
+ * delivers, or does not admit; and it holds admitted frames in a bounded queue. When the queue
+ * is full it stops reading, so TCP pushes back on the peer, and it is
+ * {@linkplain #isBackedUp() backed up}: a heartbeat then counts the peer as alive, since its
+ * frames are waiting on this side (SPEC 7, rsocket-java #712).
+ *
+ * <p>It never cancels its source. When its subscriber cancels, {@code onCancel} runs and it
+ * reads on, dropping what arrives, until the source ends: cancelling Reactor Netty's inbound,
+ * for one, would make it send an empty close frame (the peer reads 1005). A second subscriber
+ * gets an {@link IllegalStateException}. A source error ends the stream with that error.
+ *
+ * <pre>{@code
+ * InboundRelay<WebSocketFrame> inbound = InboundRelay.create(32, MyConnection::toCore, () -> { });
+ * nettyInbound.receiveFrames().onErrorComplete().subscribe(inbound);
+ * }</pre>
+ *
+ * @param <T> what the source emits: transport frames, or core frames
+ */
+public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscriber<T>, Subscription {
+
+  private static final AtomicIntegerFieldUpdater<InboundRelay<?>> WIP =
+      newIntUpdater("wip");
+  private static final AtomicLongFieldUpdater<InboundRelay<?>> REQUESTED =
+      newLongUpdater("requested");
+  private static final AtomicIntegerFieldUpdater<InboundRelay<?>> SUBSCRIBED =
+      newIntUpdater("subscribed");
+
+  private final int capacity;
+  private final Queue<WsFrame> queue;
+  private final Function<? super T, @Nullable WsFrame> admit;
+  private final Runnable onCancel;
+
+  private volatile @Nullable Subscription upstream;
+  private volatile @Nullable CoreSubscriber<? super WsFrame> actual;
+  private volatile int wip;
+  private volatile long requested;
+  private volatile int subscribed;
+  private volatile boolean done;
+  private volatile boolean cancelled;
+  private @Nullable Throwable error;
+
+  private InboundRelay(int capacity, Function<? super T, @Nullable WsFrame> admit, Runnable onCancel) {
+    this.capacity = capacity;
+    this.queue = Queues.<WsFrame>get(capacity).get();
+    this.admit = admit;
+    this.onCancel = onCancel;
+  }
+
+  /**
+   * A relay holding at most {@code capacity} unread frames.
+   *
+   * @param admit the frame for the subscriber, or {@code null} when it is not for the
+   *     subscriber (consumed by the heartbeat, or skipped); called on the source's thread, while
+   *     a transport's buffer is still valid
+   * @param onCancel called once when the subscriber cancels
+   */
+  public static <T> InboundRelay<T> create(int capacity, Function<? super T, @Nullable WsFrame> admit, Runnable onCancel) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity: must be at least 1, got " + capacity);
+    }
+    return new InboundRelay<>(capacity, Objects.requireNonNull(admit, "admit"), Objects.requireNonNull(onCancel, "onCancel"));
+  }
+
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static AtomicIntegerFieldUpdater<InboundRelay<?>> newIntUpdater(String field) {
+    return (AtomicIntegerFieldUpdater) AtomicIntegerFieldUpdater.newUpdater(InboundRelay.class, field);
+  }
+
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static AtomicLongFieldUpdater<InboundRelay<?>> newLongUpdater(String field) {
+    return (AtomicLongFieldUpdater) AtomicLongFieldUpdater.newUpdater(InboundRelay.class, field);
+  }
+
+  /** Whether the subscriber has left {@code capacity} frames unread, so reading has stopped. */
+  public boolean isBackedUp() {
+    return queue.size() >= capacity;
+  }
+
+  /**
+   * Ends the subscriber's stream with {@code cause} once the frames already held are delivered;
+   * the source's own end afterwards is ignored. The first terminal signal wins.
+   */
+  public void fail(Throwable cause) {
+    if (done) {
+      return;
+    }
+    error = cause;
+    done = true;
+    drain();
+  }
+
+  // Upstream: the source.
+
+  @Override
+  public void onSubscribe(Subscription s) {
+    if (Operators.validate(upstream, s)) {
+      upstream = s;
+      s.request(capacity);
+    }
+  }
+
+  @Override
+  public void onNext(T item) {
+    WsFrame frame = admit.apply(item);
+    if (frame == null || cancelled || done) {
+      requestUpstream(1); // not for the subscriber, or nobody will read it any more
+      return;
+    }
+    if (!queue.offer(frame)) {
+      // Cannot happen while the connection honours demand; never drop silently if it does not.
+      Operators.onNextDropped(frame, currentContext());
+      return;
+    }
+    drain();
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    fail(t);
+  }
+
+  @Override
+  public void onComplete() {
+    if (done) {
+      return;
+    }
+    done = true;
+    drain();
+  }
+
+  // Downstream: the one subscriber.
+
+  @Override
+  public void subscribe(CoreSubscriber<? super WsFrame> subscriber) {
+    if (!SUBSCRIBED.compareAndSet(this, 0, 1)) {
+      Operators.error(subscriber, new IllegalStateException("receive() allows only one subscriber"));
+      return;
+    }
+    actual = subscriber;
+    subscriber.onSubscribe(this);
+    drain();
+  }
+
+  @Override
+  public void request(long n) {
+    if (Operators.validate(n)) {
+      Operators.addCap(REQUESTED, this, n);
+      drain();
+    }
+  }
+
+  @Override
+  public void cancel() {
+    if (cancelled) {
+      return;
+    }
+    cancelled = true;
+    onCancel.run();
+    requestUpstream(Long.MAX_VALUE); // read on, dropping, until the source ends: never cancel it
+    if (WIP.getAndIncrement(this) == 0) {
+      queue.clear();
+    }
+  }
+
+  private void drain() {
+    if (WIP.getAndIncrement(this) != 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      CoreSubscriber<? super WsFrame> a = actual;
+      if (a != null) {
+        long r = requested;
+        long e = 0;
+        while (e != r) {
+          if (cancelled) {
+            discardQueued();
+            return;
+          }
+          boolean d = done;
+          WsFrame frame = queue.poll();
+          if (frame == null) {
+            if (d) {
+              terminate(a);
+              return;
+            }
+            break;
+          }
+          a.onNext(frame);
+          e++;
+          requestUpstream(1);
+        }
+        if (cancelled) {
+          discardQueued();
+          return;
+        }
+        if (done && queue.isEmpty()) {
+          terminate(a);
+          return;
+        }
+        if (e != 0 && r != Long.MAX_VALUE) {
+          REQUESTED.addAndGet(this, -e);
+        }
+      } else if (cancelled) {
+        discardQueued();
+        return;
+      }
+      missed = WIP.addAndGet(this, -missed);
+    } while (missed != 0);
+  }
+
+  private void terminate(CoreSubscriber<? super WsFrame> a) {
+    cancelled = true; // nothing more will be delivered
+    Throwable e = error;
+    if (e != null) {
+      a.onError(e);
+    } else {
+      a.onComplete();
+    }
+  }
+
+  private void discardQueued() {
+    int freed = queue.size();
+    queue.clear();
+    requestUpstream(freed);
+  }
+
+  private void requestUpstream(long n) {
+    Subscription s = upstream;
+    if (s != null && n > 0) {
+      s.request(n);
+    }
+  }
+}
