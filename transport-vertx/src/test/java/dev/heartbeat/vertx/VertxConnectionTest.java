@@ -316,7 +316,7 @@ class VertxConnectionTest extends VertxSocketTest {
     VertxWebSocketConnection atServer = vertx(server());
     // Sees each frame as it comes off the socket, before Vert.x queues it.
     AtomicBoolean lastPingRead = new AtomicBoolean();
-    atServer.channel().pipeline().addBefore(ControlFrameCarrier.NAME, "test-reads", new ChannelInboundHandlerAdapter() {
+    ChannelInboundHandlerAdapter socketReads = new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof PingWebSocketFrame ping && ping.content().toString(StandardCharsets.UTF_8).equals("last")) {
@@ -324,7 +324,7 @@ class VertxConnectionTest extends VertxSocketTest {
         }
         ctx.fireChannelRead(msg);
       }
-    });
+    };
     // Reads like the heartbeat operator: a window of 8, and one more for each ping it consumes.
     List<WsFrame> read = new CopyOnWriteArrayList<>();
     BaseSubscriber<WsFrame> reader = new BaseSubscriber<>() {
@@ -341,7 +341,11 @@ class VertxConnectionTest extends VertxSocketTest {
         }
       }
     };
-    atServer.receive().subscribe(reader);
+    // Both on the event loop, so both are in force before the first frame is read.
+    Mono.fromRunnable(() -> {
+      atServer.channel().pipeline().addBefore(ControlFrameCarrier.NAME, "test-reads", socketReads);
+      atServer.receive().subscribe(reader);
+    }).subscribeOn(atServer.scheduler()).block(DEADLINE);
 
     List<WsFrame> sent = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
