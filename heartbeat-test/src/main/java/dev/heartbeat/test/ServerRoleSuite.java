@@ -672,20 +672,8 @@ public abstract class ServerRoleSuite {
 
   // ------------------------------------------------------------------ rate limits
 
-  /**
-   * Whether the transport answers every ping itself, below the connection SPI, so that the
-   * core cannot bound the answers to a ping flood (Vert.x 5 does). By default false. A transport
-   * that says true has the ping-flood test reported as skipped, with this reason, until its
-   * adapter can hold its own answers back.
-   */
-  protected boolean transportAnswersEveryPingItself() {
-    return false;
-  }
-
   @Test
   void aPingFloodIsAnsweredAtABoundedRate() throws IOException {
-    org.junit.jupiter.api.Assumptions.assumeFalse(transportAnswersEveryPingItself(),
-        "this transport answers every ping itself, before the core sees it: pong answers are not bounded yet");
     int max = 5;
     HeartbeatPolicy policy = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
         .interval(Duration.ofMillis(500)).timeout(Duration.ofSeconds(3)).maxAnswersPerInterval(max).build();

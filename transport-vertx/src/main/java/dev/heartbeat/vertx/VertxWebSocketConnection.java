@@ -15,7 +15,6 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
+import reactor.core.Scannable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -43,11 +43,15 @@ import reactor.core.scheduler.Scheduler;
  * requests is fetched from Vert.x, so a slow reader stops the socket and, through TCP, the
  * peer. Text and binary messages are delivered whole: fragments are joined up to
  * {@code maxMessageSize}, and a fragment that completes no message is fetched again. Pings and
- * pongs are delivered too (Vert.x counts them outside the demand, so a few may wait in the
- * sink's buffer).
+ * pongs are delivered too, in arrival order, and each takes one frame of the demand.
  *
- * <p><b>Pings.</b> Vert.x answers every ping itself before the frame reaches any handler. The
- * core answers pings too; its pong for a ping Vert.x already answered is not written again.
+ * <p><b>Pings.</b> Vert.x would answer every ping itself, before the frame reaches any handler,
+ * with no switch to stop it; a {@link ControlFrameCarrier} in the channel pipeline hands it the
+ * pings and pongs disguised as binary frames instead, so that only the core answers them, at
+ * its bounded rate. It is installed on the event loop before Vert.x reads a frame, unless the
+ * connection's context is a worker's: a ping read before then has been answered by Vert.x
+ * already (the core may answer it again: a pong nobody asked for is allowed, RFC 6455 §5.5.3)
+ * and, like a pong read then, takes no demand.
  *
  * <p><b>Close.</b> The status reported is the one this side sent when it closed first, the
  * peer's when the peer did (1005 when its frame was empty), the 1009 (or 1007, 1002) this side
@@ -58,8 +62,6 @@ import reactor.core.scheduler.Scheduler;
  */
 final class VertxWebSocketConnection implements WebSocketConnection {
 
-  /** Pings Vert.x answered whose answer from the core has not come yet. */
-  private static final int REMEMBERED_PINGS = 16;
   /** Frames a writer has requested and not yet written, at most. */
   static final int WRITE_WINDOW = 32;
   /** Written frames after which a writer requests as many again (75%, as {@code limitRate}). */
@@ -87,7 +89,8 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   // Context only.
   private @Nullable Buffer message;
   private boolean messageIsText;
-  private final ArrayDeque<Buffer> answeredPings = new ArrayDeque<>();
+  /** Unwraps the pings and pongs carried past Vert.x; null until it is installed. */
+  private @Nullable ControlFrameCarrier carrier;
   private final Set<Writer> writers = new LinkedHashSet<>();
   private final List<Writer> waitingForDrain = new ArrayList<>();
   private @Nullable CloseStatus sent;
@@ -113,6 +116,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   static VertxWebSocketConnection accepted(ServerWebSocket ws, ContextInternal context, VertxWebSocketOptions options) {
     VertxWebSocketConnection connection = new VertxWebSocketConnection(ws, context, options, null);
     connection.attach();
+    connection.carryControlFrames();
     ws.pause();
     connection.handshake = Handshakes.server(ws.scheme(), ws.authority(), ws.uri(), ws.localAddress(),
         ws.headers(), ws.subProtocol(), ws.remoteAddress());
@@ -132,6 +136,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
 
   /** The client's handshake completed (on the context): from now on, read only on demand. */
   VertxWebSocketConnection opened(HandshakeInfo handshake) {
+    carryControlFrames();
     ws.pause();
     this.handshake = handshake;
     return this;
@@ -142,6 +147,11 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     ws.exceptionHandler(this::onError);
     ws.closeHandler(ignored -> onTransportClosed());
     ws.drainHandler(ignored -> onDrain());
+  }
+
+  /** From now on pings and pongs pass Vert.x unanswered, as carriers: see {@link ControlFrameCarrier}. */
+  private void carryControlFrames() {
+    carrier = ControlFrameCarrier.install(channel());
   }
 
   // ------------------------------------------------------------------ the SPI
@@ -217,6 +227,15 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     return drainWaits;
   }
 
+  /** Frames read from Vert.x that the subscriber of {@link #receive()} has not asked for yet, for tests. */
+  int framesAheadOfDemand() {
+    Integer buffered = Scannable.from(inbound).scan(Scannable.Attr.BUFFERED);
+    if (buffered == null) {
+      throw new IllegalStateException("the inbound sink does not report its buffer");
+    }
+    return buffered;
+  }
+
   @Override
   public String toString() {
     HandshakeInfo info = handshake;
@@ -228,6 +247,12 @@ final class VertxWebSocketConnection implements WebSocketConnection {
 
   private void onFrame(WebSocketFrame frame) {
     if (ended) {
+      return;
+    }
+    ControlFrameCarrier controlFrames = carrier;
+    WsFrame carried = controlFrames == null ? null : controlFrames.unwrap(frame);
+    if (carried != null) {
+      emit(carried);
       return;
     }
     switch (frame.type()) {
@@ -251,13 +276,8 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       case CONTINUATION:
         onContinuation(frame);
         break;
-      case PING:
-        Buffer payload = frame.binaryData().copy();
-        answeredPings.addLast(payload);
-        if (answeredPings.size() > REMEMBERED_PINGS) {
-          answeredPings.removeFirst();
-        }
-        emit(WsFrame.ping(payload.getBytes()));
+      case PING: // read before the carrier was in place (a worker context), and answered by Vert.x
+        emit(WsFrame.ping(frame.binaryData().getBytes()));
         break;
       case PONG:
         emit(WsFrame.pong(frame.binaryData().getBytes()));
@@ -411,8 +431,11 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     }
   }
 
-  /** The channel under the WebSocket, past Vert.x's handler: a close here sends no close frame. */
-  private ChannelHandlerContext channel() {
+  /**
+   * The context of Vert.x's handler in the WebSocket's channel pipeline: a close here sends no
+   * close frame.
+   */
+  ChannelHandlerContext channel() {
     return ((WebSocketInternal) ws).channelHandlerContext();
   }
 
@@ -439,10 +462,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     } else if (frame instanceof WsFrame.Ping ping) {
       ws.writePing(Buffer.buffer(ping.payload()));
     } else if (frame instanceof WsFrame.Pong pong) {
-      Buffer payload = Buffer.buffer(pong.payload());
-      if (!answeredPings.remove(payload)) {
-        ws.writePong(payload);
-      }
+      ws.writePong(Buffer.buffer(pong.payload()));
     }
   }
 

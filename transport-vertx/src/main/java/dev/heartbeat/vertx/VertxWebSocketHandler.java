@@ -50,6 +50,7 @@ public final class VertxWebSocketHandler implements Handler<ServerWebSocket> {
 
   private final SessionHandler<WebSocketConnection> handler;
   private final VertxWebSocketOptions options;
+  /** Open connections; added to under its own lock, together with the check of {@code closing}. */
   private final Set<VertxWebSocketConnection> live = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
 
@@ -69,14 +70,37 @@ public final class VertxWebSocketHandler implements Handler<ServerWebSocket> {
     if (context == null) {
       throw new IllegalStateException("handle: call it on the WebSocket's Vert.x context, as Vert.x does");
     }
-    if (closing) {
-      ws.close((short) CloseStatus.GOING_AWAY.code(), CloseStatus.GOING_AWAY.reason());
+    VertxWebSocketConnection connection = VertxWebSocketConnection.accepted(ws, context, options);
+    if (!admit(connection)) {
+      connection.close(CloseStatus.GOING_AWAY).subscribe(null, error -> { });
       return;
     }
-    VertxWebSocketConnection connection = VertxWebSocketConnection.accepted(ws, context, options);
-    live.add(connection);
     connection.onClose().subscribe(status -> live.remove(connection));
     SessionHandler.serve(connection, handler).subscribe(null, error -> { });
+  }
+
+  /**
+   * Adds {@code connection} to the open ones, unless {@link #closeAll} started. Checked and added
+   * under one lock with which {@code closeAll} sets {@code closing} and takes its list: the peer
+   * may read the 101 before this runs, and a connection added just after {@code closeAll} took
+   * its list would be left to Vert.x, which closes it with 1000 when the server stops.
+   */
+  private boolean admit(VertxWebSocketConnection connection) {
+    synchronized (live) {
+      if (closing) {
+        return false;
+      }
+      live.add(connection);
+      return true;
+    }
+  }
+
+  /** From now on no connection is admitted; the ones open now. */
+  private List<VertxWebSocketConnection> stopAdmitting() {
+    synchronized (live) {
+      closing = true;
+      return List.copyOf(live);
+    }
   }
 
   /**
@@ -130,8 +154,7 @@ public final class VertxWebSocketHandler implements Handler<ServerWebSocket> {
   public Mono<Void> closeAll(CloseStatus status) {
     Objects.requireNonNull(status, "status");
     return Mono.defer(() -> {
-      closing = true;
-      return Flux.fromIterable(List.copyOf(live)).flatMap(connection -> connection.close(status)).then();
+      return Flux.fromIterable(stopAdmitting()).flatMap(connection -> connection.close(status)).then();
     });
   }
 
@@ -143,8 +166,7 @@ public final class VertxWebSocketHandler implements Handler<ServerWebSocket> {
   /** Drops every connection without a close frame (a crash, for tests); completes when they are gone. */
   Mono<Void> abortAll() {
     return Mono.defer(() -> {
-      closing = true;
-      List<VertxWebSocketConnection> connections = List.copyOf(live);
+      List<VertxWebSocketConnection> connections = stopAdmitting();
       connections.forEach(VertxWebSocketConnection::abort);
       return Flux.fromIterable(connections).flatMap(VertxWebSocketConnection::onClose).then();
     });

@@ -13,22 +13,34 @@ import dev.heartbeat.HeartbeatPolicy;
 import dev.heartbeat.codec.HeartbeatCodec;
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.Role;
 import dev.heartbeat.transport.WebSocketConnection;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import java.io.EOFException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -228,9 +240,10 @@ class VertxConnectionTest extends VertxSocketTest {
   }
 
   @Test
-  void pingsReachTheCoreAndAreAnsweredOnceNotTwice() {
+  void pingsReachTheCoreAndOnlyTheCoreAnswersThem() {
+    // One answer per interval: the second ping goes unanswered, unless something else answers it.
     HeartbeatPolicy policy = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
-        .interval(Duration.ofSeconds(30)).timeout(Duration.ofSeconds(90)).build();
+        .interval(Duration.ofSeconds(30)).timeout(Duration.ofSeconds(90)).maxAnswersPerInterval(1).build();
     List<HeartbeatEvent> events = new CopyOnWriteArrayList<>();
     VertxServerTransport.Handle server = start(Heartbeat.handler(policy, session -> {
       session.events().subscribe(events::add);
@@ -244,11 +257,179 @@ class VertxConnectionTest extends VertxSocketTest {
     WebSocket ws = raw.webSocket().pongHandler(pongs::add).textMessageHandler(texts::add)
         .connect(server.port(), "127.0.0.1", "/ws").toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
     ws.writePing(Buffer.buffer("p1"));
+    ws.writePing(Buffer.buffer("p2"));
     ws.writeTextMessage("after");
-    VertxTesting.await("the echo of the text sent after the ping", () -> texts.contains("after"));
-    assertEquals(List.of(Buffer.buffer("p1")), pongs, "one pong: Vert.x's, the core's is not written again");
-    assertTrue(events.stream().anyMatch(e -> e instanceof HeartbeatEvent.PeerHeartbeat), "the core saw the ping: " + events);
+    VertxTesting.await("the echo of the text sent after the pings", () -> texts.contains("after"));
+    assertEquals(List.of(Buffer.buffer("p1")), pongs, "one pong, the core's: Vert.x answered neither ping");
+    assertEquals(List.of(true, false), events.stream().filter(HeartbeatEvent.PeerHeartbeat.class::isInstance)
+        .map(e -> ((HeartbeatEvent.PeerHeartbeat) e).answered()).toList(), "the core saw both pings and answered the first");
     ws.close();
+  }
+
+  @Test
+  void aVertxClientAnswersAPingFloodOnlyAtTheCoresBoundedRate() {
+    int flood = 200;
+    int max = 3;
+    List<WsFrame> atServer = new CopyOnWriteArrayList<>();
+    VertxServerTransport.Handle server = start(session -> {
+      session.receive().subscribe(frame -> {
+        atServer.add(frame);
+        if (frame.equals(WsFrame.text("go"))) {
+          session.send(Flux.range(0, flood).map(i -> WsFrame.ping(("f" + i).getBytes(StandardCharsets.UTF_8))))
+              .subscribe(null, e -> { });
+        }
+      }, e -> { });
+      return session.onClose().then();
+    });
+    // Only the server sends heartbeats, and a whole flood fits in one answer window of 30 s.
+    HeartbeatPolicy policy = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames()).sentBy(Role.SERVER)
+        .interval(Duration.ofSeconds(30)).timeout(Duration.ofSeconds(90)).maxAnswersPerInterval(max).build();
+    HeartbeatConnection client = Heartbeat.operator(policy).apply(connect(client(server.port())));
+    List<Boolean> answered = new CopyOnWriteArrayList<>();
+    client.events().subscribe(event -> {
+      if (event instanceof HeartbeatEvent.PeerHeartbeat heartbeat) {
+        answered.add(heartbeat.answered());
+      }
+    });
+    client.send(Mono.just(WsFrame.text("go"))).block(DEADLINE);
+    VertxTesting.await("the client read the whole flood", () -> answered.size() == flood);
+    assertEquals(max, answered.stream().filter(a -> a).count(), "the core answered " + max + " of " + flood);
+
+    // Written after every answer, so it arrives after them all.
+    client.send(Mono.just(WsFrame.text("done"))).block(DEADLINE);
+    VertxTesting.await("the server read the client's last message", () -> atServer.contains(WsFrame.text("done")));
+    List<WsFrame> pongs = atServer.stream().filter(WsFrame.Pong.class::isInstance).toList();
+    assertEquals(max, pongs.size(), "pongs at the server: only the core's answers, none from Vert.x: " + pongs);
+    assertTrue(client.isOpen());
+  }
+
+  @Test
+  void pingsTakeTheReadersDemandSoAFloodLetsNoMessageInUnasked() {
+    VertxServerTransport.Handle server = start(session -> {
+      serverSide.tryEmitValue(session);
+      return session.onClose().then();
+    });
+    WebSocketClient raw = clientVertx.createWebSocketClient();
+    afterTest(raw::close);
+    WebSocket peer = raw.webSocket().connect(server.port(), "127.0.0.1", "/ws")
+        .toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    VertxWebSocketConnection atServer = vertx(server());
+    // Sees each frame as it comes off the socket, before Vert.x queues it.
+    AtomicBoolean lastPingRead = new AtomicBoolean();
+    ChannelInboundHandlerAdapter socketReads = new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof PingWebSocketFrame ping && ping.content().toString(StandardCharsets.UTF_8).equals("last")) {
+          lastPingRead.set(true);
+        }
+        ctx.fireChannelRead(msg);
+      }
+    };
+    // Reads like the heartbeat operator: a window of 8, and one more for each ping it consumes.
+    List<WsFrame> read = new CopyOnWriteArrayList<>();
+    BaseSubscriber<WsFrame> reader = new BaseSubscriber<>() {
+      @Override
+      protected void hookOnSubscribe(Subscription subscription) {
+        subscription.request(8);
+      }
+
+      @Override
+      protected void hookOnNext(WsFrame frame) {
+        read.add(frame);
+        if (frame.isControl()) {
+          request(1);
+        }
+      }
+    };
+    // Both on the event loop, so both are in force before the first frame is read.
+    Mono.fromRunnable(() -> {
+      atServer.channel().pipeline().addBefore(ControlFrameCarrier.NAME, "test-reads", socketReads);
+      atServer.receive().subscribe(reader);
+    }).subscribeOn(atServer.scheduler()).block(DEADLINE);
+
+    List<WsFrame> sent = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      peer.writePing(Buffer.buffer("p" + i));
+      sent.add(WsFrame.ping(("p" + i).getBytes(StandardCharsets.UTF_8)));
+    }
+    for (int i = 0; i < 12; i++) {
+      peer.writeTextMessage("m" + i);
+      sent.add(WsFrame.text("m" + i));
+    }
+    peer.writePing(Buffer.buffer("last"));
+    sent.add(WsFrame.ping("last".getBytes(StandardCharsets.UTF_8)));
+
+    VertxTesting.await("the server read the last ping off the socket", lastPingRead::get);
+    // On the connection's context, after the read that brought the last ping was handled.
+    List<Integer> figures = Mono.fromCallable(() -> List.of(read.size(), atServer.framesAheadOfDemand()))
+        .subscribeOn(atServer.scheduler()).block(DEADLINE);
+    assertEquals(List.of(108, 0), figures, "read 100 pings and 8 messages, nothing taken in beyond that");
+
+    reader.request(Long.MAX_VALUE);
+    VertxTesting.await("everything read", () -> read.size() == sent.size());
+    assertEquals(sent, read, "pings keep their place among the messages");
+    peer.close();
+  }
+
+  @Test
+  void aPingThatCameWithTheHandshakeResponseIsCarriedPastVertxToo() throws Exception {
+    // The ping is read with the 101: the carrier must be in place before Vert.x sees it.
+    try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+        try {
+          Socket socket = listener.accept();
+          socket.setSoTimeout((int) DEADLINE.toMillis());
+          String key = readHead(socket.getInputStream()).lines()
+              .filter(line -> line.toLowerCase(Locale.ROOT).startsWith("sec-websocket-key:"))
+              .map(line -> line.substring(line.indexOf(':') + 1).trim()).findFirst().orElseThrow();
+          String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
+              .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
+          byte[] head = ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+          byte[] ping = {(byte) 0x89, 2, 'h', 'i'};
+          byte[] both = Arrays.copyOf(head, head.length + ping.length);
+          System.arraycopy(ping, 0, both, head.length, ping.length);
+          socket.getOutputStream().write(both); // one write: the ping travels with the 101
+          socket.getOutputStream().flush();
+          return socket;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      WebSocketConnection client = connect(client(URI.create("ws://127.0.0.1:" + listener.getLocalPort() + "/ws"),
+          VertxWebSocketOptions.defaults()));
+      try (Socket peer = accepted.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+        assertEquals(WsFrame.ping("hi".getBytes(StandardCharsets.US_ASCII)), client.receive().blockFirst(DEADLINE));
+        client.send(Mono.just(WsFrame.text("after"))).block(DEADLINE);
+        // A pong from Vert.x would have been written when the ping was read, before this text.
+        assertEquals("text after", readClientFrame(peer.getInputStream()), "the first frame the peer gets");
+      }
+    }
+  }
+
+  /** One masked frame a client sent, as "text ..." or "opcode N". */
+  private static String readClientFrame(InputStream in) throws Exception {
+    int first = in.read();
+    int length = in.read() & 0x7F; // short frames only
+    byte[] mask = in.readNBytes(4);
+    byte[] payload = in.readNBytes(length);
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] ^= mask[i % 4];
+    }
+    return (first & 0x0F) == 0x1 ? "text " + new String(payload, StandardCharsets.UTF_8) : "opcode " + (first & 0x0F);
+  }
+
+  /** The request line and headers, up to the empty line. */
+  private static String readHead(InputStream in) throws Exception {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("the request ended early: " + head);
+      }
+      head.append((char) b);
+    }
+    return head.toString();
   }
 
   @Test

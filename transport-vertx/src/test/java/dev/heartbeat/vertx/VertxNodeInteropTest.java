@@ -56,7 +56,7 @@ class VertxNodeInteropTest extends VertxSocketTest {
 
     peer.awaitLine(line -> line.equals("message hello"), DEADLINE);
     assertEquals("pings 3, pongs 1", peer.awaitLine(line -> line.startsWith("pings 3"), DEADLINE),
-        "its ping is answered once: by Vert.x, not again by the core");
+        "its ping is answered once: by the core, Vert.x does not answer it too");
     CloseStatus closed = session.onClose().block(DEADLINE);
     assertEquals(4001, closed.code());
     assertEquals("bye", closed.reason());

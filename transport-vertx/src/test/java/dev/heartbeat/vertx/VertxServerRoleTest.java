@@ -34,12 +34,6 @@ class VertxServerRoleTest extends ServerRoleSuite {
     VertxTesting.assertNoEventLoopBlocked();
   }
 
-  /** Vert.x 5.0.10 writes a pong for every ping before any handler runs, and has no switch for it. */
-  @Override
-  protected boolean transportAnswersEveryPingItself() {
-    return true;
-  }
-
   @Override
   protected ServerTransport serverTransport(HandshakeCheck check) {
     return VertxServerTransport.create(serverVertx, "127.0.0.1", 0,
