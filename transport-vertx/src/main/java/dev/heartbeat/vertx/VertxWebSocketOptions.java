@@ -35,6 +35,10 @@ import java.util.Objects;
  *       pool); a connect beyond it waits for a slot (client only).</li>
  *   <li>{@code handshakeCheck} {@link HandshakeCheck#acceptAll()}: accepts or rejects a
  *       handshake before the upgrade, answering a rejection with its HTTP status (server only).</li>
+ *   <li>{@code compress} false: per-message deflate (RFC 7692) offered by a client and
+ *       accepted by a server. Off unless asked for, unlike Vert.x's own server default, because
+ *       Vert.x inflates a compressed frame whole before any size limit applies: a few kilobytes
+ *       from a hostile peer can become gigabytes. Turn it on only for peers you trust.</li>
  * </ul>
  *
  * <pre>{@code
@@ -58,6 +62,7 @@ public final class VertxWebSocketOptions {
   private final Duration closeTimeout;
   private final int maxConnections;
   private final HandshakeCheck handshakeCheck;
+  private final boolean compress;
 
   private VertxWebSocketOptions(Builder b) {
     this.maxFrameSize = b.maxFrameSize;
@@ -69,6 +74,7 @@ public final class VertxWebSocketOptions {
     this.closeTimeout = b.closeTimeout;
     this.maxConnections = b.maxConnections;
     this.handshakeCheck = b.handshakeCheck;
+    this.compress = b.compress;
   }
 
   /** The defaults listed above. */
@@ -93,6 +99,7 @@ public final class VertxWebSocketOptions {
     b.closeTimeout = closeTimeout;
     b.maxConnections = maxConnections;
     b.handshakeCheck = handshakeCheck;
+    b.compress = compress;
     return b;
   }
 
@@ -141,6 +148,11 @@ public final class VertxWebSocketOptions {
     return handshakeCheck;
   }
 
+  /** Whether per-message deflate is offered (client) and accepted (server). */
+  public boolean compress() {
+    return compress;
+  }
+
   /**
    * Copies the frame and message limits, the subprotocols and the closing timeout into
    * {@code server}, for mounting on your own {@code HttpServer}; returns {@code server}.
@@ -153,7 +165,9 @@ public final class VertxWebSocketOptions {
     Objects.requireNonNull(server, "server");
     server.setMaxWebSocketFrameSize(maxFrameSize)
         .setMaxWebSocketMessageSize(maxMessageSize)
-        .setWebSocketClosingTimeout(closingTimeoutSeconds());
+        .setWebSocketClosingTimeout(closingTimeoutSeconds())
+        .setPerMessageWebSocketCompressionSupported(compress)
+        .setPerFrameWebSocketCompressionSupported(compress);
     if (!subprotocols.isEmpty()) {
       server.setWebSocketSubProtocols(subprotocols);
     }
@@ -167,7 +181,9 @@ public final class VertxWebSocketOptions {
         .setMaxMessageSize(maxMessageSize)
         .setMaxConnections(maxConnections)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-        .setClosingTimeout(closingTimeoutSeconds());
+        .setClosingTimeout(closingTimeoutSeconds())
+        .setTryUsePerMessageCompression(compress)
+        .setTryUsePerFrameCompression(compress);
   }
 
   /** Vert.x's own closing timeout counts whole seconds: a fallback behind the adapter's timer. */
@@ -181,7 +197,7 @@ public final class VertxWebSocketOptions {
     return "VertxWebSocketOptions[maxFrameSize=" + maxFrameSize + ", maxMessageSize=" + maxMessageSize
         + ", path=" + path + ", subprotocols=" + subprotocols + ", headers=" + headers.keySet()
         + ", connectTimeout=" + connectTimeout + ", closeTimeout=" + closeTimeout
-        + ", maxConnections=" + maxConnections + "]";
+        + ", maxConnections=" + maxConnections + ", compress=" + compress + "]";
   }
 
   private static Map<String, List<String>> copy(Map<String, List<String>> headers) {
@@ -205,6 +221,7 @@ public final class VertxWebSocketOptions {
     private Duration closeTimeout = Duration.ofSeconds(1);
     private int maxConnections = 50;
     private HandshakeCheck handshakeCheck = HandshakeCheck.acceptAll();
+    private boolean compress;
 
     private Builder() {}
 
@@ -219,6 +236,7 @@ public final class VertxWebSocketOptions {
       b.closeTimeout = closeTimeout;
       b.maxConnections = maxConnections;
       b.handshakeCheck = handshakeCheck;
+      b.compress = compress;
       return b;
     }
 
@@ -326,6 +344,16 @@ public final class VertxWebSocketOptions {
     public Builder handshakeCheck(HandshakeCheck handshakeCheck) {
       Builder b = copy();
       b.handshakeCheck = Objects.requireNonNull(handshakeCheck, "handshakeCheck");
+      return b;
+    }
+
+    /**
+     * Offer (client) and accept (server) per-message deflate; by default off, since Vert.x
+     * inflates a compressed frame with no limit before {@code maxFrameSize} applies.
+     */
+    public Builder compress(boolean compress) {
+      Builder b = copy();
+      b.compress = compress;
       return b;
     }
 

@@ -17,11 +17,18 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.UpgradeRejectedException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
@@ -101,6 +108,35 @@ class VertxServerTransportTest extends VertxSocketTest {
     assertEquals(0, sessions.get(), "a rejected handshake never reaches the handler");
     assertEcho(connect(client(server.port(), VertxWebSocketOptions.builder().header("Authorization", "Bearer good").build())));
     assertEquals(1, sessions.get());
+  }
+
+  @Test
+  void compressionIsRefusedUnlessAskedFor() throws IOException {
+    // Vert.x servers accept permessage-deflate by default and inflate with no limit: ours must not.
+    assertNull(extensionsAgreed(start(ECHO).port()), "deflate offered by the client, refused by default");
+    String agreed = extensionsAgreed(start(ECHO, VertxWebSocketOptions.builder().compress(true).build()).port());
+    assertNotNull(agreed, "compress(true) accepts deflate");
+    assertTrue(agreed.startsWith("permessage-deflate"), agreed);
+  }
+
+  /** The Sec-WebSocket-Extensions of a 101 answering a browser-like offer of deflate, or null. */
+  private static @Nullable String extensionsAgreed(int port) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout((int) DEADLINE.toMillis());
+      socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      BufferedReader head = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      String status = head.readLine();
+      assertTrue(status != null && status.startsWith("HTTP/1.1 101"), String.valueOf(status));
+      String extensions = null;
+      for (String line = head.readLine(); line != null && !line.isEmpty(); line = head.readLine()) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("sec-websocket-extensions:")) {
+          extensions = line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+      return extensions;
+    }
   }
 
   @Test
