@@ -78,6 +78,7 @@ public final class DemoServer {
           .build();
       HttpRoutes routes = HttpRoutes.create()
           .text("/stats", HttpRoutes.JSON, () -> ServerStats.json(registry, config.transport()));
+      ServerStats.json(registry, config.transport()); // the JSON writer's first use, off the event loops
       return DemoEndpoints.create(config.transport(), config.port(), routes)
           .start(registry.handler(session -> session.send(session.receive()))) // echo, as it came
           .map(server -> DemoEndpoints.gracefully(server, registry, SHUTDOWN_DEADLINE));

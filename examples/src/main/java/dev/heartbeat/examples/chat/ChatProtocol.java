@@ -51,6 +51,19 @@ public final class ChatProtocol {
       .maxTextLength(MAX_TEXT_LENGTH)
       .build();
 
+  /**
+   * Writes and reads one message of each kind, so that Jackson's first use (class loading,
+   * record introspection: about a second on a cold JVM) happens here, on the caller's thread,
+   * and not on an event loop when the first user connects, where it would stall every
+   * connection on that loop long enough to look dead to a peer with a short heartbeat timeout.
+   */
+  static void warmUp() {
+    OUTBOUND.encode(new Welcome("warm-up", "0"));
+    OUTBOUND.encode(new Chat("warm-up", "", 0));
+    OUTBOUND.encode(new Presence(List.of("warm-up")));
+    INBOUND.decode(OUTBOUND.encode(new Chat("warm-up", "", 0)));
+  }
+
   /** Writes server messages. */
   public static final JacksonMessageCodec<Outbound> OUTBOUND = JacksonMessageCodec.builder(Outbound.class)
       .register("welcome", Welcome.class)

@@ -131,6 +131,7 @@ public final class ChatServer {
   public static Mono<ServerHandle> start(Options options) {
     Objects.requireNonNull(options, "options");
     return Mono.defer(() -> {
+      ChatProtocol.warmUp();
       HeartbeatPolicy policy = options.policy();
       ConnectionRegistry registry = ConnectionRegistry.builder(policy)
           .sessionKeys(SessionKeyPolicy.onePerKey(USER))
@@ -148,6 +149,7 @@ public final class ChatServer {
           .text("/metrics", "text/plain; version=0.0.4; charset=utf-8", meters::scrape)
           .events("/dashboard/events", dashboard::events)
           .otherwise(pages::reply);
+      ServerStats.json(registry, options.transport()); // the JSON writer's first use, off the event loops
       return DemoEndpoints.create(options.transport(), options.port(), routes)
           .handshakeCheck(USER_REQUIRED)
           .start(registry.handler(room::handle))
