@@ -13,22 +13,16 @@ import dev.heartbeat.examples.testkit.WsPeer;
 import dev.heartbeat.frame.CloseStatus;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The demo server as a load test runs it: a process of its own, configured by its environment. */
 class DemoServerProcessTest {
 
   private static final Duration START = Duration.ofSeconds(30);
-  private static final Pattern URL = Pattern.compile("ws://127\\.0\\.0\\.1:(\\d+)/ws");
 
   /** The port of a demo server process, read from the line it prints when it listens. */
   static int portOf(JavaProcess server) {
-    String line = server.output().await("DemoServer listening on ", START);
-    Matcher url = URL.matcher(line);
-    assertTrue(url.find(), line);
-    return Integer.parseInt(url.group(1));
+    return server.awaitPort("DemoServer listening on ws://", START);
   }
 
   @Test

@@ -80,6 +80,7 @@ class DemoServerTest {
     try (WsPeer first = WsPeer.withHeartbeats(port, "/ws", clientPolicy(HeartbeatCodec.pingFrames()));
         WsPeer second = WsPeer.withHeartbeats(port, "/ws", clientPolicy(HeartbeatCodec.pingFrames()))) {
       JsonNode open = statsWhen(port, "two open", s -> s.path("active").asInt() == 2);
+      assertTrue(first.isOpen() && second.isOpen());
       assertEquals(2, open.path("total").asInt(), open.toString());
       JsonNode beating = statsWhen(port, "heartbeats answered", s -> s.path("heartbeats").path("answered").asInt() >= 2);
       assertTrue(beating.path("heartbeats").path("sent").asInt() >= 2, beating.toString());
@@ -145,6 +146,7 @@ class DemoServerTest {
       JsonNode alive = statsWhen(port, "several answers through the proxy",
           s -> s.path("heartbeats").path("answered").asInt() >= 4);
       assertEquals(1, alive.path("active").asInt(), alive.toString());
+      assertTrue(peer.isOpen());
 
       long frozenAt = System.nanoTime();
       proxy.freeze();

@@ -41,6 +41,10 @@ import reactor.core.publisher.Mono;
  *       {@code GET /metrics}: Prometheus; {@code GET /stats}: the figures as JSON.</li>
  * </ul>
  *
+ * <p>A message the server cannot decode (not JSON, an unknown type, a binary frame, too long) is
+ * dropped and counted in {@code decodeErrors}; the connection stays open
+ * ({@link dev.heartbeat.codec.DecodeErrorAction#DROP}).
+ *
  * <pre>{@code
  * java -jar examples/target/heartbeat-demo.jar --port 8080 --transport vertx
  *

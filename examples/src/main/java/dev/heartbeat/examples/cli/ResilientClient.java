@@ -90,6 +90,10 @@ public final class ResilientClient {
   private ResilientClient() {}
 
   public static void main(String[] args) {
+    if (List.of(args).contains("--help")) {
+      System.out.println(USAGE);
+      return;
+    }
     Running running;
     try {
       running = start(List.of(args), System.in, System.out::println);
@@ -119,6 +123,10 @@ public final class ResilientClient {
    * returns its exit code; bad arguments go to {@code err} with the usage (exit code 2).
    */
   public static int run(List<String> args, InputStream stdin, Consumer<String> out, Consumer<String> err) {
+    if (args.contains("--help")) {
+      out.accept(USAGE);
+      return EXIT_STOPPED;
+    }
     try {
       return Objects.requireNonNull(start(args, stdin, out).exitCode().block());
     } catch (IllegalArgumentException invalid) {
@@ -152,7 +160,7 @@ public final class ResilientClient {
     static Options parse(List<String> args) {
       Arguments given = Arguments.parse(args, WITH_VALUE, FLAGS);
       if (given.has("--help")) {
-        throw new IllegalArgumentException("--help: how to use it");
+        throw new IllegalArgumentException("--help: asks for the usage, not a run");
       }
       if (!given.has("--url")) {
         throw new IllegalArgumentException("--url: required");

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A {@code main} class run in a JVM of its own with this test's class path
@@ -18,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * {@link Lines}. Closing it kills it, whatever state it is in.
  */
 public final class JavaProcess implements AutoCloseable {
+
+  private static final Pattern LOOPBACK_PORT = Pattern.compile("127\\.0\\.0\\.1:(\\d+)");
 
   private final Process process;
   private final Lines output = new Lines();
@@ -60,6 +64,19 @@ public final class JavaProcess implements AutoCloseable {
   /** What it printed. */
   public Lines output() {
     return output;
+  }
+
+  /**
+   * The port in the first line it prints that starts with {@code prefix} and names
+   * {@code 127.0.0.1:PORT}, waiting at most {@code deadline}.
+   */
+  public int awaitPort(String prefix, Duration deadline) {
+    String line = output.await(prefix, deadline);
+    Matcher address = LOOPBACK_PORT.matcher(line);
+    if (!address.find()) {
+      throw new AssertionError("no 127.0.0.1:PORT in: " + line);
+    }
+    return Integer.parseInt(address.group(1));
   }
 
   /** Its process id. */
