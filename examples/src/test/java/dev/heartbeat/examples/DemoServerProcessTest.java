@@ -28,17 +28,17 @@ class DemoServerProcessTest {
   @Test
   void runsConfiguredByItsEnvironmentAndStopsGracefullyOnSigterm() {
     try (JavaProcess server = JavaProcess.start(DemoServer.class, Map.of("PORT", "0", "TRANSPORT", "vertx",
-        "HB_FORMAT", "json", "HB_INTERVAL_MS", "300", "HB_TIMEOUT_MS", "900"))) {
+        "HB_FORMAT", "json", "HB_INTERVAL_MS", "300", "HB_TIMEOUT_MS", "3000"))) {
       int port = portOf(server);
       JsonNode stats = Http.json(port, "/stats");
       assertEquals(server.pid(), stats.path("pid").asLong(), stats.toString());
       assertEquals("vertx", stats.path("transport").asText());
       assertEquals("json", stats.path("heartbeatFormat").asText());
       assertEquals(300, stats.path("intervalMs").asInt());
-      assertEquals(900, stats.path("timeoutMs").asInt());
+      assertEquals(3000, stats.path("timeoutMs").asInt());
 
       HeartbeatPolicy json = HeartbeatPolicy.builder().codec(HeartbeatCodec.json())
-          .interval(Duration.ofMillis(300)).timeout(Duration.ofMillis(900)).build();
+          .interval(Duration.ofMillis(300)).timeout(Duration.ofSeconds(3)).build();
       try (WsPeer peer = WsPeer.withHeartbeats(port, "/ws", json)) {
         Await.until("the client counted", () -> Http.json(port, "/stats"), s -> s.path("active").asInt() == 1,
             Duration.ofSeconds(10));

@@ -35,9 +35,9 @@ class ResilientClientTest {
 
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final String FAST_HEARTBEATS = "300";
-  private static final String FAST_TIMEOUT = "900";
+  private static final String FAST_TIMEOUT = "3000"; // drops are seen by 1006 here, not by silence
   private static final HeartbeatPolicy JSON_HEARTBEATS = HeartbeatPolicy.builder().codec(HeartbeatCodec.json())
-      .interval(Duration.ofMillis(300)).timeout(Duration.ofMillis(900)).build();
+      .interval(Duration.ofMillis(300)).timeout(Duration.ofSeconds(3)).build();
 
   private final List<AutoCloseable> cleanup = new ArrayList<>();
 
@@ -50,7 +50,7 @@ class ResilientClientTest {
 
   private int chatServer() {
     ServerHandle chat = ChatServer.start(ChatServer.Options.defaults().port(0)
-        .heartbeat(Duration.ofMillis(300), Duration.ofMillis(900))).block(WAIT);
+        .heartbeat(Duration.ofMillis(300), Duration.ofSeconds(3))).block(WAIT);
     cleanup.add(() -> chat.shutdown().block(WAIT));
     return chat.port();
   }
