@@ -57,6 +57,7 @@
 
     const ws = new WebSocket(url);
     socket = ws;
+    expectLife(); // a handshake that hangs (a frozen proxy) must time out too, not wait for ever
     ws.onopen = () => {
       if (ws !== socket) return;
       openedAt = Date.now();
@@ -129,8 +130,8 @@
     deadTimer = setTimeout(() => {
       const dead = socket;
       abandon();
-      dead.close(4000, 'no message from the server');
-      disconnected(4000, `no message for ${DEAD_AFTER} ms`);
+      dead.close(4000, 'server silent');
+      disconnected(4000, `server silent for ${DEAD_AFTER} ms`);
     }, DEAD_AFTER);
   }
 
@@ -146,6 +147,7 @@
     const why = `closed ${code}${reason ? ' ' + reason : ''}`;
     if (TERMINAL[code]) {
       stopped = true;
+      ui.users.replaceChildren(); // no longer known from here
       setStatus('closed', `${why} — ${TERMINAL[code]}`);
       return;
     }
