@@ -3,6 +3,7 @@ package dev.heartbeat.examples.browser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.heartbeat.examples.testkit.Await;
 import dev.heartbeat.test.DebianPackages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,7 +84,7 @@ final class Browser implements AutoCloseable {
     }
     Browser browser = new Browser(driver, profile, URI.create("http://127.0.0.1:" + port + "/"));
     try {
-      Await.until("chromedriver on port " + port + " to be ready", STARTUP, browser::ready, ready -> ready);
+      Await.until("chromedriver on port " + port + " to be ready", browser::ready, ready -> ready, STARTUP);
       browser.openSession();
       return browser;
     } catch (RuntimeException | Error e) {

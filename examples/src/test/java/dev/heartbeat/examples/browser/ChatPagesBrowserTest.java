@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.heartbeat.examples.chat.ChatServer;
+import dev.heartbeat.examples.testkit.Await;
 import dev.heartbeat.test.FaultyTcpProxy;
 import dev.heartbeat.transport.ServerHandle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,14 +100,22 @@ class ChatPagesBrowserTest {
         "chat text is shown as text, never as markup");
     assertEquals(List.of("alice", "bob"), browser.texts("#users li"));
 
-    // Longer than the server's 1.5 s timeout: a page that did not answer heartbeats would be closed (4408) and reconnect.
-    Await.holds("both pages connected, never reconnected", Duration.ofMillis(2500),
-        () -> List.of(status(alice), status(bob)),
-        pages -> pages.stream().allMatch(page -> page.state().equals("connected") && page.reconnects() == 0));
+    // Six server heartbeats per page (3 s, twice the server's timeout): a page that did not
+    // answer them would be closed with 4408 and reconnect.
+    long sent = await("a dashboard snapshot", feed::heartbeatsSent, count -> count >= 0);
+    long answered = feed.heartbeatsAnswered();
+    await("the server to send each page six more heartbeats", feed::heartbeatsSent, now -> now >= sent + 12);
+    assertTrue(feed.heartbeatsAnswered() >= answered + 10, "answered " + answered + " then " + feed);
+    for (String page : List.of(alice, bob)) {
+      PageStatus status = status(page);
+      assertEquals("connected", status.state(), status.text());
+      assertEquals(0, status.reconnects(), status.text());
+    }
+    assertEquals(2, feed.totalOpened(), "no connection but the first two: " + feed);
     assertEquals(0, feed.closed("timeout"), "closed for missed heartbeats: " + feed);
 
     browser.switchTo(alice);
-    String rtt = Await.until("the page's own heartbeat round trip", DEADLINE, () -> browser.text("#rtt"),
+    String rtt = await("the page's own heartbeat round trip", () -> browser.text("#rtt"),
         text -> text.matches("rtt \\d+ ms"));
     assertTrue(Integer.parseInt(rtt.replaceAll("\\D", "")) < 1000, rtt);
     if (transport.equals("netty")) {
@@ -136,7 +147,7 @@ class ChatPagesBrowserTest {
     say(alice, "thanks");
     awaitMessages(alice, List.of("alice: typed while the server was away", "bob: welcome back", "alice: thanks"));
     browser.switchTo(bob);
-    Await.until("bob's messages to end with the two after the restart", DEADLINE, () -> browser.texts("#messages li"),
+    await("bob's messages to end with the two after the restart", () -> browser.texts("#messages li"),
         seen -> seen.size() >= 2 && seen.subList(seen.size() - 2, seen.size()).equals(List.of("bob: welcome back", "alice: thanks")));
   }
 
@@ -146,17 +157,20 @@ class ChatPagesBrowserTest {
     startServer(transport);
     String first = openChat("alice");
     openChat("bob");
-    Await.until("the server to count two connections", DEADLINE, feed::active, active -> active == 2);
+    await("the server to count two connections", feed::active, active -> active == 2);
 
     String second = openChat("alice");
     PageStatus superseded = awaitState(first, "closed");
     assertTrue(superseded.text().contains("closed 4500") && superseded.text().contains("another tab"), superseded.text());
 
-    // Several reconnect periods (the page's backoff is 250 ms to 2 s): a first tab that
-    // reconnected would close the second with 4500 in turn, and the server would count it.
-    Await.holds("the first tab closed, the server holding one connection for alice and one for bob",
-        Duration.ofSeconds(3), () -> List.of(status(first), feed.active()),
-        seen -> seen.get(0).equals(superseded) && seen.get(1).equals(2));
+    // Several reconnect periods (the page's backoff is 250 ms to 2 s), counted in server
+    // heartbeats to the two pages left: a first tab that reconnected would have opened a
+    // connection and closed the second tab with 4500 in turn.
+    long sent = await("a dashboard snapshot", feed::heartbeatsSent, count -> count >= 0);
+    await("the server to send the two pages six more heartbeats each", feed::heartbeatsSent, now -> now >= sent + 12);
+    assertEquals(superseded, status(first), "the first tab stayed closed and made no attempt");
+    assertEquals(3, feed.totalOpened(), "no connection but the three tabs': " + feed);
+    assertEquals(2, feed.active(), feed.toString());
     PageStatus taken = status(second);
     assertEquals("connected", taken.state(), taken.text());
     assertEquals(0, taken.reconnects(), taken.text());
@@ -172,25 +186,24 @@ class ChatPagesBrowserTest {
     startServer(transport);
     openChat("alice");
     String dashboard = open("dashboard");
-    Await.until("#active to show 1", DEADLINE, () -> browser.text("#active"), "1"::equals);
+    await("#active to show 1", () -> browser.text("#active"), "1"::equals);
     assertEquals(transport, browser.text("#transport"));
 
     String carol = openChat("carol");
     browser.switchTo(dashboard);
-    Await.until("#active to go up to 2", DEADLINE, () -> browser.text("#active"), "2"::equals);
-    Await.until("#opened to count both", DEADLINE, () -> browser.text("#opened"), "2"::equals);
+    await("#active to go up to 2", () -> browser.text("#active"), "2"::equals);
+    await("#opened to count both", () -> browser.text("#opened"), "2"::equals);
 
     browser.switchTo(carol);
     browser.closeTab();
     browser.switchTo(dashboard);
-    Await.until("#active to go down to 1", DEADLINE, () -> browser.text("#active"), "1"::equals);
-    Await.until("carol's close counted in #closed", DEADLINE,
-        () -> browser.script("return Array.from(document.querySelectorAll('#closed tbody td'), td => +td.textContent)"
-            + ".reduce((a, b) => a + b, 0);").asInt(),
-        closed -> closed == 1);
+    await("#active to go down to 1", () -> browser.text("#active"), "1"::equals);
+    await("carol's close counted in #closed", () -> browser.script(
+        "return Array.from(document.querySelectorAll('#closed tbody td'), td => +td.textContent).reduce((a, b) => a + b, 0);")
+        .asInt(), closed -> closed == 1);
 
     // The charts: a step line of connections over time, and RTT bars once heartbeats were answered.
-    Await.until("the RTT histogram to have bars", DEADLINE,
+    await("the RTT histogram to have bars",
         () -> browser.script("return document.querySelectorAll('#histogram rect.bar').length;").asInt(), bars -> bars > 0);
     JsonNode line = browser.script("return document.querySelector('#timeline path.line').getAttribute('d');");
     assertTrue(line.asText().startsWith("M") && line.asText().contains(" V"), line.asText());
@@ -206,7 +219,7 @@ class ChatPagesBrowserTest {
     try (FaultyTcpProxy proxy = FaultyTcpProxy.start(server.port())) {
       String dave = openChat(proxy.port(), "dave");
       proxy.freeze(); // no FIN, no close frame: only the page's own timeout can tell
-      Await.until("the page to give up on the silent connection", DEADLINE, () -> status(dave),
+      await("the page to give up on the silent connection", () -> status(dave),
           page -> page.state().equals("reconnecting") && page.text().contains("server silent"));
       proxy.resume();
       assertTrue(awaitState(dave, "connected").reconnects() >= 1);
@@ -239,6 +252,10 @@ class ChatPagesBrowserTest {
     return tab;
   }
 
+  private static <T> T await(String what, Supplier<T> probe, Predicate<? super T> ok) {
+    return Await.until(what, probe, ok, DEADLINE);
+  }
+
   private PageStatus status(String tab) {
     browser.switchTo(tab);
     JsonNode values = browser.script("const s = document.getElementById('status');"
@@ -247,7 +264,7 @@ class ChatPagesBrowserTest {
   }
 
   private PageStatus awaitState(String tab, String state) {
-    return Await.until("the page's status to be " + state, DEADLINE, () -> status(tab), s -> s.state().equals(state));
+    return await("the page's status to be " + state, () -> status(tab), s -> s.state().equals(state));
   }
 
   private void say(String tab, String text) {
@@ -258,6 +275,6 @@ class ChatPagesBrowserTest {
 
   private void awaitMessages(String tab, List<String> expected) {
     browser.switchTo(tab);
-    Await.until("#messages to be " + expected, DEADLINE, () -> browser.texts("#messages li"), expected::equals);
+    await("#messages to be " + expected, () -> browser.texts("#messages li"), expected::equals);
   }
 }

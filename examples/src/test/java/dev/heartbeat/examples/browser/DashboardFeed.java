@@ -3,10 +3,10 @@ package dev.heartbeat.examples.browser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.heartbeat.examples.testkit.Http;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -31,7 +31,7 @@ final class DashboardFeed implements AutoCloseable {
     DashboardFeed feed = new DashboardFeed();
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dashboard/events"))
         .header("Accept", "text/event-stream").build();
-    HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(feed.new Lines()));
+    Http.client().sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(feed.new Lines()));
     return feed;
   }
 
@@ -43,6 +43,21 @@ final class DashboardFeed implements AutoCloseable {
   /** The server's count of open connections, or -1 before the first snapshot. */
   int active() {
     return latest().path("active").asInt(-1);
+  }
+
+  /** Connections the server opened since it started, or -1 before the first snapshot. */
+  int totalOpened() {
+    return latest().path("totalOpened").asInt(-1);
+  }
+
+  /** Heartbeats the server sent, or -1 before the first snapshot. */
+  long heartbeatsSent() {
+    return latest().path("heartbeats").path("sent").asLong(-1);
+  }
+
+  /** Heartbeats the pages answered, or -1 before the first snapshot. */
+  long heartbeatsAnswered() {
+    return latest().path("heartbeats").path("answered").asLong(-1);
   }
 
   /**
