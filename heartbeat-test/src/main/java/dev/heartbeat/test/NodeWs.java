@@ -16,8 +16,8 @@ import java.util.function.Predicate;
 /**
  * Node's {@code ws} package, the WebSocket peer most JavaScript servers and tools use, as an
  * interop peer this project did not write. {@link #ensureInstalled()} installs it from the npm
- * registry on first use (and Node itself from Debian's packages when the machine has none), so
- * an interop test never skips itself for want of the tool.
+ * registry on first use (and Node itself from Debian's packages through {@link DebianPackages}
+ * when the machine has none), so an interop test never skips itself for want of the tool.
  *
  * <pre>{@code
  * try (NodeWs.Peer peer = NodeWs.run("const ws = new WebSocket(process.argv[2]); ...", url)) {
@@ -39,21 +39,18 @@ public final class NodeWs {
    * first when they are missing.
    */
   public static synchronized Path ensureInstalled() {
-    try {
-      if (!commandWorks("node", "--version")) {
-        exec(Duration.ofMinutes(5), Path.of("."), "apt-get", "update");
-        exec(Duration.ofMinutes(10), Path.of("."), "apt-get", "install", "-y", "--no-install-recommends", "nodejs", "npm");
-      }
-      if (!Files.exists(HOME.resolve("node_modules/ws/package.json"))) {
+    DebianPackages.ensure(List.of("node", "npm"), "nodejs", "npm");
+    if (!Files.exists(HOME.resolve("node_modules/ws/package.json"))) {
+      try {
         Files.createDirectories(HOME);
         Files.writeString(HOME.resolve("package.json"), "{\"name\":\"heartbeat-interop\",\"private\":true}\n");
-        exec(Duration.ofMinutes(5), HOME, "npm", "install", "--no-audit", "--no-fund", "--loglevel=error",
-            "ws@" + WS_VERSION);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      return HOME;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      DebianPackages.run(List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "ws@" + WS_VERSION),
+          HOME, Duration.ofMinutes(5), "cannot install ws@" + WS_VERSION + " from npm");
     }
+    return HOME;
   }
 
   /**
@@ -154,33 +151,6 @@ public final class NodeWs {
     @Override
     public void close() {
       process.destroyForcibly();
-    }
-  }
-
-  private static boolean commandWorks(String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static void exec(Duration limit, Path dir, String... command) throws IOException {
-    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        throw new IOException(String.join(" ", command) + " failed: " + output);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted: " + String.join(" ", command), e);
     }
   }
 }
