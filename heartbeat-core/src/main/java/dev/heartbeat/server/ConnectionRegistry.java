@@ -22,6 +22,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -137,7 +138,7 @@ public final class ConnectionRegistry {
     sessions.put(session.id, session);
     opened.increment();
     listeners.forEach(Listener::opened);
-    connection.events().subscribe(this::onHeartbeatEvent);
+    connection.events().subscribe(event -> onHeartbeatEvent(session, event));
     connection.onClose().subscribe(status -> unregister(session, status));
     Duration validFor = validity.apply(handshake);
     if (validFor != null) {
@@ -156,7 +157,16 @@ public final class ConnectionRegistry {
     return session;
   }
 
+  /**
+   * Removes {@code session} and counts its close once: at the heartbeat's verdict or at the
+   * transport's close, whichever comes first. A dead peer's close can take the transport's whole
+   * close timeout (the peer never answers the close frame), and it must not count as active
+   * meanwhile.
+   */
   private void unregister(Session session, CloseStatus status) {
+    if (!session.unregistered.compareAndSet(false, true)) {
+      return;
+    }
     sessions.remove(session.id);
     if (session.key != null) {
       byKey.remove(session.key, session);
@@ -175,8 +185,10 @@ public final class ConnectionRegistry {
     return cause == CloseCause.ERROR && status.code() == expired.code() ? CloseCause.POLICY : cause;
   }
 
-  private void onHeartbeatEvent(HeartbeatEvent event) {
-    if (event instanceof HeartbeatEvent.Sent) {
+  private void onHeartbeatEvent(Session session, HeartbeatEvent event) {
+    if (event instanceof HeartbeatEvent.Dead) {
+      unregister(session, CloseStatus.HEARTBEAT_TIMEOUT);
+    } else if (event instanceof HeartbeatEvent.Sent) {
       sent.increment();
       listeners.forEach(Listener::heartbeatSent);
     } else if (event instanceof HeartbeatEvent.Answered a) {
@@ -314,6 +326,7 @@ public final class ConnectionRegistry {
     private final @Nullable String key;
     private final long openedAt;
     private final Sinks.Many<WsFrame> outbox;
+    private final AtomicBoolean unregistered = new AtomicBoolean();
 
     Session(HeartbeatConnection connection, String id, @Nullable String key) {
       this.connection = connection;

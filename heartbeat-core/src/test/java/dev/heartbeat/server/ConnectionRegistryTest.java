@@ -19,6 +19,7 @@ import dev.heartbeat.local.LocalServerTransport;
 import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.MonotonicScheduler;
 import dev.heartbeat.transport.Role;
+import dev.heartbeat.transport.SessionHandler;
 import dev.heartbeat.transport.WebSocketConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -27,7 +28,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.util.RaceTestUtils;
 
@@ -89,6 +94,73 @@ class ConnectionRegistryTest {
     assertEquals(0.0, meters.get("heartbeat.connections.closed").tag("cause", "error").counter().count());
     assertEquals("local", meters.get("heartbeat.connections.active").gauge().getId().getTag("transport"));
     assertTrue(snapshot.heartbeatsMissed() >= 10, "the silent ones missed heartbeats first: " + snapshot.heartbeatsMissed());
+  }
+
+  @Test
+  void aDeadPeerStopsCountingAsActiveAtTheVerdictNotWhenItsCloseHandshakeEnds() {
+    ConnectionRegistry registry = registry().build();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    ServerMetrics.bind(registry, meters);
+    // A transport whose close completes 30 s late, as a real one does when the peer never
+    // answers the close frame (it waits out its close timeout).
+    SessionHandler<WebSocketConnection> handler = registry.handler(session -> session.onClose().then());
+    transport.start(raw -> handler.handle(new SlowToClose(raw, Duration.ofSeconds(30)))).block();
+    connect("local:/ws", new ArrayList<>());
+    clock.advance(Duration.ofSeconds(1));
+    transport.connections().get(0).toServer().blackhole();
+
+    clock.advance(policy.timeout().plus(policy.interval()));
+    assertEquals(0, registry.active(), "gone at the verdict");
+    assertEquals(1, registry.snapshot().closed(CloseCause.HEARTBEAT_TIMEOUT));
+    assertEquals(0.0, meters.get("heartbeat.connections.active").gauge().value());
+    clock.advance(Duration.ofSeconds(30));
+    assertEquals(1, registry.snapshot().totalClosed(), "the late close is not counted twice");
+  }
+
+  /** A connection whose close is reported {@code lag} after it happened. */
+  private final class SlowToClose implements WebSocketConnection {
+    private final WebSocketConnection delegate;
+    private final Mono<CloseStatus> onClose;
+
+    SlowToClose(WebSocketConnection delegate, Duration lag) {
+      this.delegate = delegate;
+      this.onClose = delegate.onClose().delayElement(lag, clock).cache();
+    }
+
+    @Override
+    public HandshakeInfo handshakeInfo() {
+      return delegate.handshakeInfo();
+    }
+
+    @Override
+    public Flux<WsFrame> receive() {
+      return delegate.receive();
+    }
+
+    @Override
+    public Mono<Void> send(Publisher<? extends WsFrame> frames) {
+      return delegate.send(frames);
+    }
+
+    @Override
+    public Mono<Void> close(CloseStatus status) {
+      return delegate.close(status).then(onClose.then());
+    }
+
+    @Override
+    public Mono<CloseStatus> onClose() {
+      return onClose;
+    }
+
+    @Override
+    public Scheduler scheduler() {
+      return delegate.scheduler();
+    }
+
+    @Override
+    public boolean isOpen() {
+      return delegate.isOpen();
+    }
   }
 
   @Test

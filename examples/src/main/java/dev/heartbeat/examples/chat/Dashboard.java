@@ -91,7 +91,7 @@ final class Dashboard {
     ObjectNode event = ServerStats.JSON.createObjectNode();
     event.put("time", System.currentTimeMillis());
     event.put("transport", transport.id());
-    event.put("active", ServerStats.openNow(registry));
+    event.put("active", registry.active());
     event.put("totalOpened", snapshot.totalOpened());
     event.set("closed", ServerStats.closedByCause(snapshot));
     event.set("rtt", rtt(rtt.takeSnapshot()));

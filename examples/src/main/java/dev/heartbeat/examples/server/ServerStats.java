@@ -7,7 +7,6 @@ import dev.heartbeat.examples.TransportName;
 import dev.heartbeat.server.CloseCause;
 import dev.heartbeat.server.ConnectionRegistry;
 import dev.heartbeat.server.RegistrySnapshot;
-import dev.heartbeat.server.ServerSession;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Locale;
@@ -18,7 +17,7 @@ import java.util.Locale;
  *
  * <pre>{@code
  * {"transport":"netty","heartbeatFormat":"ping-frame","intervalMs":1000,"timeoutMs":3000,
- *  "active":2,"registered":2,"total":5,"closedByTimeout":1,
+ *  "active":2,"total":5,"closedByTimeout":1,
  *  "closed":{"normal":2,"heartbeat_timeout":1,"superseded":0,"policy":0,"too_big":0,"shutdown":0,"error":0},
  *  "heartbeats":{"sent":40,"answered":38,"missed":1},"droppedMessages":0,"decodeErrors":0,
  *  "lastRttMs":0.21,"pid":4242,"heapUsedBytes":31457280}
@@ -40,8 +39,7 @@ public final class ServerStats {
     stats.put("heartbeatFormat", policy.codec().name());
     stats.put("intervalMs", policy.interval().toMillis());
     stats.put("timeoutMs", policy.timeout().toMillis());
-    stats.put("active", openNow(registry));
-    stats.put("registered", snapshot.active());
+    stats.put("active", snapshot.active()); // a dead peer leaves at the verdict, not after its close handshake
     stats.put("total", snapshot.totalOpened());
     stats.put("closedByTimeout", snapshot.closed(CloseCause.HEARTBEAT_TIMEOUT));
     stats.set("closed", closedByCause(snapshot));
@@ -57,16 +55,6 @@ public final class ServerStats {
     stats.put("pid", ProcessHandle.current().pid());
     stats.put("heapUsedBytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     return stats.toString();
-  }
-
-  /**
-   * Connections open now as their heartbeat sees them: one declared dead (or whose close began)
-   * no longer counts, even while the transport still waits for the peer to finish the closing
-   * handshake (a half-open peer never does: Vert.x drops it after its close timeout). The
-   * registry's own count, {@code registered}, includes those until their TCP connection is gone.
-   */
-  public static long openNow(ConnectionRegistry registry) {
-    return registry.sessions().stream().filter(ServerSession::isOpen).count();
   }
 
   /** Closed connections by cause, every cause present, named in lower_snake ({@code heartbeat_timeout}). */
