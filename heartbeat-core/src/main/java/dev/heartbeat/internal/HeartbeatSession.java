@@ -70,6 +70,12 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   private volatile PeerState state = PeerState.HEALTHY;
   private volatile @Nullable Duration lastRtt;
   private volatile boolean closed;
+  /**
+   * Set when the application closes: the close is decided, so the heartbeat no longer judges. A
+   * close frame stuck behind a peer that does not read can take the transport's whole close
+   * timeout, and the connection must end for the application's reason, not as a timeout.
+   */
+  private volatile boolean closing;
   /** When this side's unanswered heartbeat went out: set by the sweep, cleared by the answer. */
   private volatile long outstandingSince = Long.MIN_VALUE;
   // Touched by the sweep only.
@@ -173,7 +179,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
 
   @Override
   public void tick(long now, long stalledAt) {
-    if (closed) {
+    if (closed || closing) {
       return;
     }
     long seen = relay.isBackedUp() ? now : (long) LAST_SEEN.getAcquire(this);
@@ -329,6 +335,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
 
   @Override
   public Mono<Void> close(CloseStatus status) {
+    closing = true;
     return delegate.close(status);
   }
 

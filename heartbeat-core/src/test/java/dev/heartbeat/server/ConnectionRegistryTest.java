@@ -117,6 +117,26 @@ class ConnectionRegistryTest {
     assertEquals(1, registry.snapshot().totalClosed(), "the late close is not counted twice");
   }
 
+  @Test
+  void aConnectionClosedByTheServerEndsForThatReasonEvenIfItsPeerFallsSilentMeanwhile() {
+    ConnectionRegistry registry = registry().build();
+    SessionHandler<WebSocketConnection> handler = registry.handler(session -> session.receive()
+        .filter(frame -> frame.equals(WsFrame.text("bye")))
+        .concatMap(frame -> session.close(CloseStatus.POLICY_VIOLATION.withReason("told to")))
+        .then());
+    transport.start(raw -> handler.handle(new SlowToClose(raw, Duration.ofSeconds(30)))).block();
+    HeartbeatConnection client = connect("local:/ws", new ArrayList<>());
+    clock.advance(Duration.ofSeconds(1));
+    client.send(Mono.just(WsFrame.text("bye"))).subscribe();
+    // The in-memory close is done at once, so nothing more arrives, but its end is reported 30 s
+    // late: the heartbeat sees a silent peer for longer than its timeout.
+
+    clock.advance(Duration.ofSeconds(30));
+    RegistrySnapshot snapshot = registry.snapshot();
+    assertEquals(1, snapshot.closed(CloseCause.POLICY), snapshot.toString());
+    assertEquals(0, snapshot.closed(CloseCause.HEARTBEAT_TIMEOUT), "no verdict on a connection already closing");
+  }
+
   /** A connection whose close is reported {@code lag} after it happened. */
   private final class SlowToClose implements WebSocketConnection {
     private final WebSocketConnection delegate;
