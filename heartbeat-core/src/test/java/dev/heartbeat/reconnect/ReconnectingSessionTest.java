@@ -1,6 +1,7 @@
 package dev.heartbeat.reconnect;
 
 import dev.heartbeat.ControlledScheduler;
+import dev.heartbeat.ForwardingConnection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -779,7 +780,7 @@ class ReconnectingSessionTest {
   // ------------------------------------------------------------------ test connections
 
   /** Delegates to a connection, and can fail its receive or time it out like a heartbeat operator. */
-  private static final class ScriptedConnection extends Delegating {
+  private static final class ScriptedConnection extends ForwardingConnection {
     private final Sinks.One<Throwable> failure = Sinks.one();
 
     ScriptedConnection(WebSocketConnection delegate) {
@@ -804,7 +805,7 @@ class ReconnectingSessionTest {
   }
 
   /** Delegates to a connection, but takes frames from send() only when the test requests them. */
-  private static final class DemandConnection extends Delegating {
+  private static final class DemandConnection extends ForwardingConnection {
     final List<WsFrame> taken = new CopyOnWriteArrayList<>();
     private final AtomicReference<@Nullable Subscription> upstream = new AtomicReference<>();
 
@@ -831,49 +832,6 @@ class ReconnectingSessionTest {
           taken.add(frame);
         }
       }));
-    }
-  }
-
-  private abstract static class Delegating implements WebSocketConnection {
-    final WebSocketConnection delegate;
-
-    Delegating(WebSocketConnection delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public HandshakeInfo handshakeInfo() {
-      return delegate.handshakeInfo();
-    }
-
-    @Override
-    public Flux<WsFrame> receive() {
-      return delegate.receive();
-    }
-
-    @Override
-    public Mono<Void> send(Publisher<? extends WsFrame> frames) {
-      return delegate.send(frames);
-    }
-
-    @Override
-    public Mono<Void> close(CloseStatus status) {
-      return delegate.close(status);
-    }
-
-    @Override
-    public Mono<CloseStatus> onClose() {
-      return delegate.onClose();
-    }
-
-    @Override
-    public Scheduler scheduler() {
-      return delegate.scheduler();
-    }
-
-    @Override
-    public boolean isOpen() {
-      return delegate.isOpen();
     }
   }
 }

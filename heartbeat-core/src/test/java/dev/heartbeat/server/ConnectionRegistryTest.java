@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.heartbeat.ControlledScheduler;
+import dev.heartbeat.ForwardingConnection;
 import dev.heartbeat.Heartbeat;
 import dev.heartbeat.HeartbeatConnection;
 import dev.heartbeat.HeartbeatPolicy;
@@ -138,28 +139,12 @@ class ConnectionRegistryTest {
   }
 
   /** A connection whose close is reported {@code lag} after it happened. */
-  private final class SlowToClose implements WebSocketConnection {
-    private final WebSocketConnection delegate;
+  private final class SlowToClose extends ForwardingConnection {
     private final Mono<CloseStatus> onClose;
 
     SlowToClose(WebSocketConnection delegate, Duration lag) {
-      this.delegate = delegate;
+      super(delegate);
       this.onClose = delegate.onClose().delayElement(lag, clock).cache();
-    }
-
-    @Override
-    public HandshakeInfo handshakeInfo() {
-      return delegate.handshakeInfo();
-    }
-
-    @Override
-    public Flux<WsFrame> receive() {
-      return delegate.receive();
-    }
-
-    @Override
-    public Mono<Void> send(Publisher<? extends WsFrame> frames) {
-      return delegate.send(frames);
     }
 
     @Override
@@ -171,17 +156,8 @@ class ConnectionRegistryTest {
     public Mono<CloseStatus> onClose() {
       return onClose;
     }
-
-    @Override
-    public Scheduler scheduler() {
-      return delegate.scheduler();
-    }
-
-    @Override
-    public boolean isOpen() {
-      return delegate.isOpen();
-    }
   }
+
 
   @Test
   void theRttHistogramIsPopulated() {
