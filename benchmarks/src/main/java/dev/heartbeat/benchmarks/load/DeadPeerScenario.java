@@ -92,7 +92,7 @@ final class DeadPeerScenario {
           ClientProcess client = clients.get(i);
           client.thaw();
           Path file = bench.out.resolve(tag + "-" + name + "-lastpongs-" + i + ".csv");
-          client.call("lastpongs " + file, Duration.ofSeconds(30));
+          client.call("lastpongs " + file + " " + stoppedAt, Duration.ofSeconds(30));
           Files.readAllLines(file).stream().skip(1).map(line -> line.split(",")[1]).map(Long::parseLong)
               .forEach(lastPongs::add);
         }

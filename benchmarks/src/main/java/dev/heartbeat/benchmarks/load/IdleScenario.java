@@ -98,7 +98,7 @@ final class IdleScenario {
         JsonNode after = server.statsAfterGc();
         double liveHeapPerConnKb = (after.path("heapUsedBytes").asDouble() - before.path("heapUsedBytes").asDouble()) / size / 1024;
         double rssPerConnKb = (last.rssKb() - idle.rssKb()) / (double) size;
-        String io = after.path("io").asText("?") + " " + ProcStats.pollers(server.pid()) + " " + ProcStats.eventLoopThreads(server.pid());
+        String io = after.path("io").asText("") + " " + ProcStats.pollers(server.pid()) + " " + ProcStats.eventLoopThreads(server.pid());
         table.add(spec.name(), size, open, connectSeconds, cpu, idle.rssKb() / 1024.0, last.rssKb() / 1024.0, rssPerConnKb,
             liveHeapPerConnKb, after.path("closedByTimeout").asLong(), sawClosed, io, last.threads());
       } finally {

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * {@code benchmarks/results/<timestamp>/}.
  *
  * <pre>
- * mvn -B -q -DskipTests package -pl examples,benchmarks -am
+ * mvn -B -q -DskipTests package -pl benchmarks -am
  * java -cp benchmarks/target/benchmarks.jar dev.heartbeat.benchmarks.load.LoadBench all
  * java -cp benchmarks/target/benchmarks.jar dev.heartbeat.benchmarks.load.LoadBench idle --quick --servers flux-interval,netty-sweep
  * </pre>
@@ -39,8 +39,9 @@ import java.util.stream.Stream;
  * <p>Scenarios: {@code idle}, {@code deadpeer}, {@code echo}, {@code storm}, or {@code all}
  * (in that order). Options: {@code --quick} (small N, short runs: a smoke test),
  * {@code --servers a,b} (default: every server below), {@code --io-uring} (adds the
- * {@code +io_uring} variants), {@code --echo-pairs lib:bare,...}, {@code --demo-cp} (the library
- * demo server's class path, default {@code examples/target/heartbeat-demo.jar}),
+ * {@code +io_uring} variants of the Reactor Netty servers), {@code --echo-pairs lib:bare,...},
+ * {@code --demo-cp} (the library demo server's class path; by default the driver's own, which
+ * holds the examples module),
  * {@code --out dir}, and sizes: {@code --idle-sizes 5000,15000}, {@code --steady-seconds},
  * {@code --echo-seconds}, {@code --echo-rounds}, {@code --deadpeer-connections},
  * {@code --storm-sessions}.
@@ -49,7 +50,9 @@ import java.util.stream.Stream;
  * {@code TRANSPORT=netty|vertx}), {@code flux-interval}, {@code vertx-periodic},
  * {@code netty-sweep} (the hand-written baselines) and {@code node-ws} (Node's ws with its
  * isAlive sweep). {@code NAME+io_uring} puts Netty's io_uring transport on the server's class
- * path, which Reactor Netty then prefers (Vert.x servers also get {@code VERTX_NATIVE=true}).
+ * path, which Reactor Netty 1.3 then prefers over epoll (a Vert.x server takes it only when it
+ * prefers native transports: the {@code vertx-periodic} baseline does with {@code VERTX_NATIVE=true},
+ * which its io_uring variant sets; the demo server does not).
  */
 public final class LoadBench {
 
@@ -60,6 +63,8 @@ public final class LoadBench {
 
   static final List<String> DEFAULT_SERVERS =
       List.of("library-netty", "library-vertx", "flux-interval", "vertx-periodic", "netty-sweep", "node-ws");
+
+  static final Set<String> IO_URING_BY_DEFAULT = Set.of("library-netty", "flux-interval", "netty-sweep");
 
   /** The sizes and durations of one run. */
   record Settings(boolean quick, Duration interval, Duration timeout, List<Integer> idleSizes, Duration idleSettle,
@@ -102,6 +107,15 @@ public final class LoadBench {
   }
 
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } catch (IllegalArgumentException badUsage) {
+      System.err.println("LoadBench: " + badUsage.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     Map<String, String> options = Options.parse(args, Set.of("quick", "io-uring"));
     String scenario = options.get("");
     List<String> scenarios = switch (scenario) {
@@ -119,14 +133,13 @@ public final class LoadBench {
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
     LoadBench bench = new LoadBench(options, out);
     bench.describeRun(scenarios);
-    List<ServerSpec> servers = bench.servers();
     for (String name : scenarios) {
       System.out.println("== " + name);
       switch (name) {
-        case "idle" -> new IdleScenario(bench).run(servers);
-        case "deadpeer" -> new DeadPeerScenario(bench).run(servers);
-        case "echo" -> new EchoScenario(bench).run(bench.echoPairs(servers));
-        case "storm" -> new StormScenario(bench).run(servers);
+        case "idle" -> new IdleScenario(bench).run(bench.servers());
+        case "deadpeer" -> new DeadPeerScenario(bench).run(bench.servers());
+        case "echo" -> new EchoScenario(bench).run(bench.echoPairs());
+        case "storm" -> new StormScenario(bench).run(bench.servers());
         default -> throw new AssertionError(name);
       }
       bench.writeSummary();
@@ -142,7 +155,9 @@ public final class LoadBench {
         : new ArrayList<>(DEFAULT_SERVERS);
     if (options.containsKey("io-uring")) {
       List<String> more = new ArrayList<>(names);
-      names.stream().filter(n -> !n.endsWith("+io_uring") && !n.equals("node-ws")).forEach(n -> more.add(n + "+io_uring"));
+      // Reactor Netty servers only: Vert.x takes io_uring only when told to prefer native transports,
+      // which the demo server does not (name vertx-periodic+io_uring to measure the baseline that way).
+      names.stream().filter(IO_URING_BY_DEFAULT::contains).forEach(n -> more.add(n + "+io_uring"));
       names = more;
     }
     List<ServerSpec> specs = new ArrayList<>();
@@ -184,20 +199,37 @@ public final class LoadBench {
     return copy;
   }
 
-  /** The library demo server's class path: its shaded jar, checked to hold the demo server. */
+  /**
+   * The library demo server's class path: by default this module's own (the examples module is a
+   * dependency, so the demo server runs from the same jar as the baselines); {@code --demo-cp}
+   * names another, e.g. the examples module's shaded {@code heartbeat-demo.jar}.
+   */
   private List<String> demoClassPath() throws IOException {
-    Path jar = Path.of(options.getOrDefault("demo-cp", "examples/target/heartbeat-demo.jar")).toAbsolutePath();
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalArgumentException("--demo-cp: " + jar + " does not exist; build it with "
-          + "mvn -B -q -DskipTests package -pl examples,benchmarks -am (or leave the library servers out of --servers)");
+    String given = options.get("demo-cp");
+    if (given == null) {
+      try {
+        Class.forName(DEMO_MAIN, false, LoadBench.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new IllegalArgumentException("servers: this build has no " + DEMO_MAIN
+            + " (the examples module lacks it): pass --demo-cp, or leave the library servers out of --servers", e);
+      }
+      return ownClassPath;
     }
-    try (JarFile file = new JarFile(jar.toFile())) {
-      if (file.getEntry(DEMO_MAIN.replace('.', '/') + ".class") == null) {
-        throw new IllegalArgumentException("--demo-cp: " + jar + " has no " + DEMO_MAIN
-            + "; rebuild the examples module (or leave the library servers out of --servers)");
+    List<String> classPath = Arrays.stream(given.split(File.pathSeparator))
+        .map(entry -> Path.of(entry).toAbsolutePath().toString()).toList();
+    for (String entry : classPath) {
+      Path path = Path.of(entry);
+      if (Files.isRegularFile(path)) {
+        try (JarFile jar = new JarFile(path.toFile())) {
+          if (jar.getEntry(DEMO_MAIN.replace('.', '/') + ".class") != null) {
+            return classPath;
+          }
+        }
+      } else if (Files.isRegularFile(path.resolve(DEMO_MAIN.replace('.', '/') + ".class"))) {
+        return classPath;
       }
     }
-    return List.of(jar.toString());
+    throw new IllegalArgumentException("--demo-cp: no " + DEMO_MAIN + " in " + given);
   }
 
   /** Netty's io_uring jars, which the build copies beside the benchmarks jar. */
@@ -230,7 +262,7 @@ public final class LoadBench {
     return new ServerSpec("node-ws", List.of("node", "--expose-gc", script.toString()), Map.of(), false);
   }
 
-  List<ServerSpec[]> echoPairs(List<ServerSpec> servers) throws IOException {
+  List<ServerSpec[]> echoPairs() throws IOException {
     String pairs = options.getOrDefault("echo-pairs", "library-netty:netty-sweep,library-vertx:vertx-periodic");
     List<ServerSpec[]> result = new ArrayList<>();
     for (String pair : pairs.split(",")) {

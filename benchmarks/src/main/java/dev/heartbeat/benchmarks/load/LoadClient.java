@@ -60,8 +60,10 @@ import org.HdrHistogram.Recorder;
  *   <li>{@code echo window size warmupMs measureMs histogramFile}: keeps {@code window} text
  *       messages of {@code size} bytes outstanding on every connection, each carrying its send
  *       time, and answers the echo rate and latency percentiles of the measured part;</li>
- *   <li>{@code lastpongs file}: writes each connection's last pong time ({@link System#nanoTime},
- *       which on Linux is {@code CLOCK_MONOTONIC}, comparable across processes);</li>
+ *   <li>{@code lastpongs file before}: writes each connection's last pong time before
+ *       {@code before} ({@link System#nanoTime}, which on Linux is {@code CLOCK_MONOTONIC},
+ *       comparable across processes): after a SIGSTOP and SIGCONT the client answers the pings
+ *       queued meanwhile, and those must not count;</li>
  *   <li>{@code exit}.</li>
  * </ul>
  *
@@ -105,7 +107,7 @@ public final class LoadClient {
     commands.put("status", a -> client.status());
     commands.put("echo", a -> client.echo(Integer.parseInt(a[0]), Integer.parseInt(a[1]), Long.parseLong(a[2]),
         Long.parseLong(a[3]), Path.of(a[4])));
-    commands.put("lastpongs", a -> client.lastPongs(Path.of(a[0])));
+    commands.put("lastpongs", a -> client.lastPongs(Path.of(a[0]), Long.parseLong(a[1])));
     try {
       ControlLoop.serve(commands);
     } finally {
@@ -182,11 +184,11 @@ public final class LoadClient {
     return answer;
   }
 
-  private Map<String, Object> lastPongs(Path file) throws IOException {
-    StringBuilder out = new StringBuilder("connection,lastPongNanos,open\n");
+  private Map<String, Object> lastPongs(Path file, long before) throws IOException {
+    StringBuilder out = new StringBuilder("connection,lastPongNanos\n");
     synchronized (conns) {
       for (Conn conn : conns) {
-        out.append(conn.index).append(',').append(conn.lastPong).append(',').append(conn.isOpen()).append('\n');
+        out.append(conn.index).append(',').append(conn.lastPongBefore(before)).append('\n');
       }
     }
     Files.writeString(file, out);
@@ -294,13 +296,30 @@ public final class LoadClient {
     final CompletableFuture<Void> handshaken = new CompletableFuture<>();
     final WebSocketClientHandshaker handshaker;
     volatile Channel channel;
-    volatile long lastPong;
     volatile boolean closing;
+    // The latest pong times, newest at (pongCount - 1) % length; guarded by this.
+    private final long[] pongTimes = new long[8];
+    private int pongCount;
 
     Conn(int index) {
       this.index = index;
       this.handshaker = WebSocketClientHandshakerFactory.newHandshaker(uri, WebSocketVersion.V13, null, false,
           EmptyHttpHeaders.INSTANCE, 65_536);
+    }
+
+    synchronized void ponged(long nanoTime) {
+      pongTimes[pongCount++ % pongTimes.length] = nanoTime;
+    }
+
+    /** The time of the last pong sent before {@code before}; 0 if none is remembered. */
+    synchronized long lastPongBefore(long before) {
+      for (int i = pongCount - 1; i >= Math.max(0, pongCount - pongTimes.length); i--) {
+        long t = pongTimes[i % pongTimes.length];
+        if (t - before < 0) {
+          return t;
+        }
+      }
+      return 0;
     }
 
     boolean isOpen() {
@@ -341,7 +360,7 @@ public final class LoadClient {
       }
       if (msg instanceof PingWebSocketFrame ping) {
         ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-        lastPong = System.nanoTime();
+        ponged(System.nanoTime());
         pongs.increment();
       } else if (msg instanceof TextWebSocketFrame text) {
         Echo run = echo;
