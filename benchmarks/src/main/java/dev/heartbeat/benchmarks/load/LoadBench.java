@@ -36,8 +36,8 @@ import java.util.stream.Stream;
  * java -cp benchmarks/target/benchmarks.jar dev.heartbeat.benchmarks.load.LoadBench idle --quick --servers flux-interval,netty-sweep
  * </pre>
  *
- * <p>Scenarios: {@code idle}, {@code deadpeer}, {@code echo}, {@code storm}, or {@code all}
- * (in that order). Options: {@code --quick} (small N, short runs: a smoke test),
+ * <p>Scenarios: {@code idle}, {@code deadpeer}, {@code echo}, {@code storm}, {@code jmh}, or
+ * {@code all} (in that order). Options: {@code --quick} (small N, short runs: a smoke test),
  * {@code --servers a,b} (default: every server below), {@code --io-uring} (adds the
  * {@code +io_uring} variants of the Reactor Netty servers), {@code --echo-pairs lib:bare,...},
  * {@code --demo-cp} (the library demo server's class path; by default the driver's own, which
@@ -119,10 +119,10 @@ public final class LoadBench {
     Map<String, String> options = Options.parse(args, Set.of("quick", "io-uring"));
     String scenario = options.get("");
     List<String> scenarios = switch (scenario) {
-      case "all" -> List.of("idle", "deadpeer", "echo", "storm");
-      case "idle", "deadpeer", "echo", "storm" -> List.of(scenario);
+      case "all" -> List.of("idle", "deadpeer", "echo", "storm", "jmh");
+      case "idle", "deadpeer", "echo", "storm", "jmh" -> List.of(scenario);
       default -> throw new IllegalArgumentException(
-          "scenario: one of idle, deadpeer, echo, storm, all; got '" + scenario + "'");
+          "scenario: one of idle, deadpeer, echo, storm, jmh, all; got '" + scenario + "'");
     };
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Path out = Path.of(options.getOrDefault("out",
@@ -140,6 +140,7 @@ public final class LoadBench {
         case "deadpeer" -> new DeadPeerScenario(bench).run(bench.servers());
         case "echo" -> new EchoScenario(bench).run(bench.echoPairs());
         case "storm" -> new StormScenario(bench).run(bench.servers());
+        case "jmh" -> new JmhScenario(bench).run();
         default -> throw new AssertionError(name);
       }
       bench.writeSummary();
