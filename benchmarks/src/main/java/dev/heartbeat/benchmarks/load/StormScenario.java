@@ -1,0 +1,130 @@
+package dev.heartbeat.benchmarks.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Scenario 4, reconnect storm: N library clients ({@link StormClient}: ReconnectingSession,
+ * the default reconnect strategy with jitter) connected to the server; the server is stopped
+ * (SIGTERM), stays down {@code stormDown}, and is started again on the same port. Every
+ * client-side connect is timed; reconnects are counted per 100 ms from the first to the last
+ * ("the reconnect window"). Reported: peak and mean reconnects per 100 ms in that window
+ * (target: peak at most 3 x mean) and the time until all are back, from the restart (when the
+ * new server first answered {@code /stats}) and from the stop.
+ */
+final class StormScenario {
+
+  static final long BIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final LoadBench bench;
+
+  StormScenario(LoadBench bench) {
+    this.bench = bench;
+  }
+
+  void run(List<ServerSpec> servers) throws IOException, InterruptedException {
+    Table table = new Table("Reconnect storm (" + bench.settings.stormSessions() + " library clients, server down "
+        + bench.settings.stormDown().toSeconds() + " s; target: peak <= 3 x mean per 100 ms)",
+        "server", "sessions", "reconnected", "windowSeconds", "peakPer100ms", "meanPer100ms", "peakOverMean",
+        "allBackAfterRestartS", "allBackAfterStopS", "restartToListenS");
+    for (ServerSpec spec : servers) {
+      System.out.println(" - storm " + spec.name());
+      try {
+        measure(spec, table);
+      } catch (RuntimeException e) {
+        System.out.println("   FAILED: " + e.getMessage());
+        table.add(spec.name(), bench.settings.stormSessions(), "failed: " + e.getMessage(), "", "", "", "", "", "", "");
+      }
+    }
+    bench.add(table, "storm.csv");
+  }
+
+  private void measure(ServerSpec spec, Table table) throws IOException, InterruptedException {
+    LoadBench.Settings s = bench.settings;
+    int n = s.stormSessions();
+    String name = LoadBench.safe(spec.name());
+    int port = LoadBench.freePort();
+    ServerProcess server = bench.startServer(spec, port, n, "storm-before");
+    Path clientLog = bench.out.resolve("logs").resolve("storm-" + name + "-client.log");
+    try (ClientProcess client = ClientProcess.start("storm", bench.ownClassPath, StormClient.class,
+        List.of("--url", "ws://127.0.0.1:" + port + "/ws", "--sessions", Integer.toString(n),
+            "--interval-ms", Long.toString(s.interval().toMillis()), "--timeout-ms", Long.toString(s.timeout().toMillis())),
+        clientLog)) {
+      client.call("start", Duration.ofMinutes(2));
+      awaitConnected(client, n, Duration.ofMinutes(3));
+      TimeUnit.SECONDS.sleep(2);
+
+      long stopAt = System.nanoTime();
+      server.stop();
+      long downFrom = System.nanoTime();
+      TimeUnit.NANOSECONDS.sleep(s.stormDown().toNanos() - (System.nanoTime() - downFrom));
+      long restartAt = System.nanoTime();
+      server = bench.startServer(spec, port, n, "storm-after");
+      long listenAt = System.nanoTime(); // upper bound: /stats answered
+
+      StringBuilder series = new StringBuilder("msAfterListen,clientConnected,serverActive,serverTotal\n");
+      long deadline = listenAt + s.stormDeadline().toNanos();
+      int connected = 0;
+      while (System.nanoTime() < deadline) {
+        connected = client.call("status", Duration.ofSeconds(30)).path("connected").asInt();
+        JsonNode stats = server.stats();
+        series.append(String.format(Locale.ROOT, "%.0f,%d,%d,%d%n", (System.nanoTime() - listenAt) / 1e6, connected,
+            stats.path("active").asLong(), stats.path("total").asLong()));
+        if (connected >= n) {
+          break;
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
+      Files.writeString(bench.out.resolve("storm-" + name + "-series.csv"), series);
+
+      Path connectsFile = bench.out.resolve("storm-" + name + "-connects.csv");
+      client.call("connects " + connectsFile, Duration.ofSeconds(30));
+      long[] reconnects = Files.readAllLines(connectsFile).stream().skip(1)
+          .mapToLong(line -> Long.parseLong(line.split(",")[0])).filter(t -> t > stopAt).sorted().toArray();
+      if (reconnects.length == 0) {
+        throw new IllegalStateException("no client reconnected within " + s.stormDeadline());
+      }
+      long first = reconnects[0];
+      long last = reconnects[reconnects.length - 1];
+      int bins = (int) ((last - first) / BIN_NANOS) + 1;
+      int[] counts = new int[bins];
+      for (long t : reconnects) {
+        counts[(int) ((t - first) / BIN_NANOS)]++;
+      }
+      StringBuilder binCsv = new StringBuilder("binStartMsAfterListen,reconnects\n");
+      int peak = 0;
+      for (int i = 0; i < bins; i++) {
+        peak = Math.max(peak, counts[i]);
+        binCsv.append(String.format(Locale.ROOT, "%.0f,%d%n", (first + i * BIN_NANOS - listenAt) / 1e6, counts[i]));
+      }
+      Files.writeString(bench.out.resolve("storm-" + name + "-per100ms.csv"), binCsv);
+      double mean = reconnects.length / (double) bins;
+      boolean allBack = connected >= n;
+      table.add(spec.name(), n, reconnects.length, bins / 10.0, peak, mean, peak / mean,
+          allBack ? (last - listenAt) / 1e9 : Double.NaN, allBack ? (last - stopAt) / 1e9 : Double.NaN,
+          (listenAt - restartAt) / 1e9);
+    } finally {
+      server.close();
+    }
+  }
+
+  private static void awaitConnected(ClientProcess client, int n, Duration limit) throws IOException, InterruptedException {
+    long end = System.nanoTime() + limit.toNanos();
+    while (true) {
+      JsonNode status = client.call("status", Duration.ofSeconds(30));
+      if (status.path("connected").asInt() >= n) {
+        return;
+      }
+      if (System.nanoTime() > end) {
+        throw new IllegalStateException("only " + status.path("connected") + " of " + n + " storm clients connected within " + limit);
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+  }
+}
