@@ -19,8 +19,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -31,6 +33,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.concurrent.Queues;
 
 /**
  * A Vert.x {@link WebSocket} (server or client side) as the core's {@link WebSocketConnection}.
@@ -489,6 +492,16 @@ final class VertxWebSocketConnection implements WebSocketConnection {
    */
   private final class Writer extends BaseSubscriber<WsFrame> {
     private final MonoSink<Void> sink;
+    /**
+     * Signals in arrival order, written on the context by one drain at a time. The publisher may
+     * signal from any thread, and on the context too (when a request made there finds frames
+     * already buffered): running those at once while earlier ones still wait in the context's
+     * task queue would reorder the frames.
+     */
+    private final Queue<WsFrame> pending = Queues.<WsFrame>unbounded(WRITE_WINDOW).get();
+    private final AtomicInteger wip = new AtomicInteger();
+    private volatile boolean terminated;
+    private volatile @Nullable Throwable terminalError;
     // Context only.
     private boolean done;
     private boolean waiting;
@@ -518,23 +531,49 @@ final class VertxWebSocketConnection implements WebSocketConnection {
 
     @Override
     protected void hookOnNext(WsFrame frame) {
-      onContext(() -> writeOne(frame));
+      pending.offer(frame);
+      signal();
     }
 
     @Override
     protected void hookOnComplete() {
-      onContext(() -> {
-        if (!done) {
-          done = true;
-          writers.remove(this);
-          sink.success();
-        }
-      });
+      terminated = true;
+      signal();
     }
 
     @Override
     protected void hookOnError(Throwable error) {
-      onContext(() -> fail(error));
+      terminalError = error;
+      terminated = true;
+      signal();
+    }
+
+    private void signal() {
+      if (wip.getAndIncrement() == 0) {
+        onContext(this::drain);
+      }
+    }
+
+    /** On the context: writes what is pending, in order, then ends if the publisher did. */
+    private void drain() {
+      int missed = 1;
+      do {
+        WsFrame frame;
+        while ((frame = pending.poll()) != null) {
+          writeOne(frame);
+        }
+        if (terminated && pending.isEmpty()) {
+          Throwable error = terminalError;
+          if (error != null) {
+            fail(error);
+          } else if (!done) {
+            done = true;
+            writers.remove(this);
+            sink.success();
+          }
+        }
+        missed = wip.addAndGet(-missed);
+      } while (missed != 0);
     }
 
     private void writeOne(WsFrame frame) {

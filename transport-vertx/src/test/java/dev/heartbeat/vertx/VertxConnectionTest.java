@@ -79,6 +79,39 @@ class VertxConnectionTest extends VertxSocketTest {
   }
 
   @Test
+  void framesEmittedFromAnotherThreadKeepTheirOrder() {
+    // Registry outboxes: frames pushed from an application thread, round robin over several
+    // connections, while each writer requests more from its event loop, where frames already
+    // buffered are then handed over at once.
+    int connections = 5;
+    int count = 2_000;
+    List<Sinks.Many<WsFrame>> outboxes = new CopyOnWriteArrayList<>();
+    VertxServerTransport.Handle server = start(session -> {
+      Sinks.Many<WsFrame> outbox = Sinks.many().unicast().onBackpressureBuffer();
+      outboxes.add(outbox);
+      return session.send(outbox.asFlux());
+    });
+    List<Mono<List<WsFrame>>> received = new ArrayList<>();
+    for (int c = 0; c < connections; c++) {
+      received.add(connect(client(server.port())).receive().take(count).collectList().cache());
+      received.get(c).subscribe();
+    }
+    Mono.fromCallable(outboxes::size).filter(n -> n == connections)
+        .repeatWhenEmpty(ticks -> ticks.delayElements(Duration.ofMillis(10))).block(DEADLINE);
+    List<WsFrame> sent = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      WsFrame frame = WsFrame.text("n" + i);
+      sent.add(frame);
+      for (Sinks.Many<WsFrame> outbox : outboxes) {
+        assertEquals(Sinks.EmitResult.OK, outbox.tryEmitNext(frame));
+      }
+    }
+    for (int c = 0; c < connections; c++) {
+      assertEquals(sent, received.get(c).block(DEADLINE), "connection " + c + " got every frame in order");
+    }
+  }
+
+  @Test
   void largeMessagesAreFragmentedAndJoinedAgain() {
     VertxServerTransport.Handle server = echoServer(VertxWebSocketOptions.defaults());
     WebSocketConnection client = connect(client(server.port()));
