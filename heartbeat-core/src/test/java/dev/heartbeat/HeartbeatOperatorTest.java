@@ -233,7 +233,7 @@ class HeartbeatOperatorTest {
     clock.advance(Duration.ofMillis(100));
         assertEquals(List.of("20000 Suspect[missed=1, silence=PT20S]",
         "25000 Answered[rtt=PT5S]", // the answer to the 20 s ping, held until 25 s
-        "25100 Recovered[]"), events);
+        "25050 Recovered[]"), events); // at the next sweep: one resolution (50 ms) later
     assertEquals(PeerState.HEALTHY, client.state());
   }
 
@@ -360,8 +360,8 @@ class HeartbeatOperatorTest {
       received.add(frames);
     }
     clock.advance(Duration.ofSeconds(10));
-    // One timer per 100 ms tick for all 200 connections: armed once at start, re-armed by each of the 100 runs.
-    assertEquals(101, clock.timersArmed());
+    // One timer per 50 ms tick for all 200 connections: armed once at start, re-armed by each of the 200 runs.
+    assertEquals(201, clock.timersArmed());
     received.forEach(frames -> assertEquals(List.of(WsFrame.ping()), frames));
   }
 
