@@ -22,6 +22,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.concurrent.Queues;
 
 /**
  * A connection under a heartbeat policy. The inbound path ({@link #onInbound}) classifies the
@@ -59,7 +60,9 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   private final long timeoutNanos;
   private final long graceNanos;
   private final InboundRelay<WsFrame> relay;
-  private final Sinks.Many<WsFrame> control = Sinks.many().unicast().onBackpressureBuffer();
+  // A few control frames at a time (heartbeats, bounded answers): a small first chunk, not
+  // Reactor's default 256 slots, which every idle connection would carry.
+  private final Sinks.Many<WsFrame> control = Sinks.many().unicast().onBackpressureBuffer(Queues.<WsFrame>unbounded(8).get());
   private final Sinks.Many<HeartbeatEvent> events = Sinks.many().multicast().directBestEffort();
   private final Disposable registration;
 

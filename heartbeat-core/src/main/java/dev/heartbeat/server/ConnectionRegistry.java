@@ -327,6 +327,7 @@ public final class ConnectionRegistry {
     private final long openedAt;
     private final Sinks.Many<WsFrame> outbox;
     private final AtomicBoolean unregistered = new AtomicBoolean();
+    private final AtomicBoolean outboxSending = new AtomicBoolean();
 
     Session(HeartbeatConnection connection, String id, @Nullable String key) {
       this.connection = connection;
@@ -335,7 +336,17 @@ public final class ConnectionRegistry {
       this.openedAt = connection.scheduler().now(TimeUnit.NANOSECONDS);
       // An exactly bounded queue: frames wait here, not in the transport, while the peer is slow.
       this.outbox = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(outboundBuffer));
-      connection.send(outbox.asFlux()).subscribe(null, error -> { });
+    }
+
+    /**
+     * Starts sending the outbox at its first frame, not at connect: a send holds a transport's
+     * outbound machinery (about a kilobyte on Reactor Netty), and most connections of a big
+     * server are idle and never get a pushed message.
+     */
+    private void startOutbox() {
+      if (!outboxSending.get() && outboxSending.compareAndSet(false, true)) {
+        connection.send(outbox.asFlux()).subscribe(null, error -> { });
+      }
     }
 
     @Override
@@ -358,6 +369,7 @@ public final class ConnectionRegistry {
         result = outbox.tryEmitNext(frame);
       }
       if (result.isSuccess()) {
+        startOutbox();
         return true;
       }
       if (result == Sinks.EmitResult.FAIL_OVERFLOW) {

@@ -80,7 +80,9 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   private final @Nullable Object owner;
   private volatile @Nullable HandshakeInfo handshake;
 
-  private final Sinks.Many<WsFrame> inbound = Sinks.many().unicast().onBackpressureBuffer();
+  // Holds at most what the reader asked for (Vert.x reads on demand): a small first chunk, not
+  // Reactor's default 256 slots per connection.
+  private final Sinks.Many<WsFrame> inbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<WsFrame>unbounded(16).get());
   private final AtomicBoolean subscribed = new AtomicBoolean();
   private final Sinks.One<CloseStatus> closed = Sinks.one();
   private final Mono<CloseStatus> onClose = closed.asMono();
