@@ -5,11 +5,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import dev.heartbeat.transport.LoopWorker;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.context.Context;
@@ -62,7 +61,7 @@ final class EventLoopScheduler implements Scheduler {
 
   @Override
   public Disposable schedule(Runnable task) {
-    Task wrapped = new Task(task, null, false);
+    Task wrapped = new Task(task);
     loop.execute(wrapped);
     return wrapped;
   }
@@ -72,14 +71,14 @@ final class EventLoopScheduler implements Scheduler {
     if (delay <= 0) {
       return schedule(task);
     }
-    Task wrapped = new Task(task, null, false);
+    Task wrapped = new Task(task);
     wrapped.future = loop.schedule(wrapped, delay, unit);
     return wrapped;
   }
 
   @Override
   public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
-    Task wrapped = new Task(task, null, true);
+    Task wrapped = new Task(task);
     if (period <= 0) {
       // Reactor's meaning of a zero period: run again as soon as the previous run finished.
       wrapped.future = loop.scheduleWithFixedDelay(wrapped, Math.max(0, initialDelay), 1, TimeUnit.NANOSECONDS);
@@ -91,7 +90,7 @@ final class EventLoopScheduler implements Scheduler {
 
   @Override
   public Worker createWorker() {
-    return new LoopWorker();
+    return new LoopWorker(this); // the loop is one thread: tasks run one at a time, in order
   }
 
   /** Does nothing: the event loop is not this scheduler's to stop. */
@@ -111,19 +110,15 @@ final class EventLoopScheduler implements Scheduler {
 
   /**
    * A task that can be cancelled before it runs; for periodic tasks, cancelling stops the
-   * following runs. A worker's tasks remove themselves from the worker when done or cancelled.
+   * following runs.
    */
   private static final class Task implements Runnable, Disposable {
     private final Runnable task;
-    private final Disposable.@Nullable Composite owner;
-    private final boolean periodic;
     volatile @Nullable Future<?> future;
     private volatile boolean disposed;
 
-    Task(Runnable task, Disposable.@Nullable Composite owner, boolean periodic) {
+    Task(Runnable task) {
       this.task = Objects.requireNonNull(task, "task");
-      this.owner = owner;
-      this.periodic = periodic;
     }
 
     @Override
@@ -136,10 +131,6 @@ final class EventLoopScheduler implements Scheduler {
       } catch (Throwable error) {
         // A failing task must not surface on the event loop (Netty would only log it).
         Operators.onErrorDropped(error, Context.empty());
-      } finally {
-        if (owner != null && !periodic) {
-          owner.remove(this);
-        }
       }
     }
 
@@ -153,81 +144,11 @@ final class EventLoopScheduler implements Scheduler {
       if (f != null) {
         f.cancel(false);
       }
-      if (owner != null) {
-        owner.remove(this);
-      }
     }
 
     @Override
     public boolean isDisposed() {
       return disposed;
-    }
-  }
-
-  /**
-   * A worker on the loop. The loop is one thread, so its tasks never overlap and run in the order
-   * they were scheduled; disposing the worker cancels every task not yet run.
-   */
-  private final class LoopWorker implements Worker {
-    private final Disposable.Composite tasks = Disposables.composite();
-
-    @Override
-    public Disposable schedule(Runnable task) {
-      Task wrapped = track(task, false);
-      try {
-        loop.execute(wrapped);
-      } catch (RejectedExecutionException rejected) {
-        tasks.remove(wrapped);
-        throw rejected;
-      }
-      return wrapped;
-    }
-
-    @Override
-    public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-      if (delay <= 0) {
-        return schedule(task);
-      }
-      Task wrapped = track(task, false);
-      try {
-        wrapped.future = loop.schedule(wrapped, delay, unit);
-      } catch (RejectedExecutionException rejected) {
-        tasks.remove(wrapped);
-        throw rejected;
-      }
-      return wrapped;
-    }
-
-    @Override
-    public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
-      Task wrapped = track(task, true);
-      try {
-        wrapped.future = period <= 0
-            ? loop.scheduleWithFixedDelay(wrapped, Math.max(0, initialDelay), 1, TimeUnit.NANOSECONDS)
-            : loop.scheduleAtFixedRate(wrapped, Math.max(0, initialDelay), period, unit);
-      } catch (RejectedExecutionException rejected) {
-        tasks.remove(wrapped);
-        throw rejected;
-      }
-      return wrapped;
-    }
-
-    private Task track(Runnable task, boolean periodic) {
-      Task wrapped = new Task(task, tasks, periodic);
-      if (!tasks.add(wrapped)) {
-        throw new RejectedExecutionException("worker disposed");
-      }
-      return wrapped;
-    }
-
-    @Override
-    public void dispose() {
-      tasks.dispose();
-    }
-
-    @Override
-    public boolean isDisposed() {
-      return tasks.isDisposed();
     }
   }
 }

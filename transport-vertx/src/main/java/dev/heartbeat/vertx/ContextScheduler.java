@@ -1,12 +1,12 @@
 package dev.heartbeat.vertx;
 
+import dev.heartbeat.transport.LoopWorker;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
@@ -95,7 +95,7 @@ final class ContextScheduler implements Scheduler {
 
   @Override
   public Worker createWorker() {
-    return new ContextWorker();
+    return new LoopWorker(this); // the context is one thread: tasks run one at a time, in order
   }
 
   /** Does nothing: the scheduler is shared by every connection of its context and ends with it. */
@@ -149,93 +149,6 @@ final class ContextScheduler implements Scheduler {
     @Override
     public boolean isDisposed() {
       return disposed;
-    }
-  }
-
-  /** Tasks of one worker: all on the context's thread, so one at a time and in order. */
-  private final class ContextWorker implements Worker {
-    private final Disposable.Composite tasks = Disposables.composite();
-
-    @Override
-    public Disposable schedule(Runnable task) {
-      WorkerTask tracked = track(task, false);
-      tracked.scheduled = ContextScheduler.this.schedule(tracked);
-      return tracked;
-    }
-
-    @Override
-    public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-      WorkerTask tracked = track(task, false);
-      tracked.scheduled = ContextScheduler.this.schedule(tracked, delay, unit);
-      return tracked;
-    }
-
-    @Override
-    public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
-      WorkerTask tracked = track(task, true);
-      tracked.scheduled = ContextScheduler.this.schedulePeriodically(tracked, initialDelay, period, unit);
-      return tracked;
-    }
-
-    private WorkerTask track(Runnable task, boolean periodic) {
-      WorkerTask tracked = new WorkerTask(task, periodic);
-      if (!tasks.add(tracked)) {
-        throw Exceptions.failWithRejected();
-      }
-      return tracked;
-    }
-
-    @Override
-    public void dispose() {
-      tasks.dispose();
-    }
-
-    @Override
-    public boolean isDisposed() {
-      return tasks.isDisposed();
-    }
-
-    /** A worker's task: leaves the worker once it ran (one-shot) or was disposed. */
-    private final class WorkerTask implements Runnable, Disposable {
-      private final Runnable task;
-      private final boolean periodic;
-      private volatile boolean disposed;
-      volatile @Nullable Disposable scheduled;
-
-      WorkerTask(Runnable task, boolean periodic) {
-        this.task = task;
-        this.periodic = periodic;
-      }
-
-      @Override
-      public void run() {
-        if (disposed) {
-          return;
-        }
-        try {
-          task.run();
-        } finally {
-          if (!periodic) {
-            disposed = true;
-            tasks.remove(this);
-          }
-        }
-      }
-
-      @Override
-      public void dispose() {
-        disposed = true;
-        Disposable inner = scheduled;
-        if (inner != null) {
-          inner.dispose();
-        }
-        tasks.remove(this);
-      }
-
-      @Override
-      public boolean isDisposed() {
-        return disposed;
-      }
     }
   }
 }
