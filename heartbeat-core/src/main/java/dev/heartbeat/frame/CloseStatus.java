@@ -124,6 +124,19 @@ public final class CloseStatus {
     return isSendable(code);
   }
 
+  /**
+   * This status, when it may be sent in a close frame; the check every {@code close(status)}
+   * makes.
+   *
+   * @throws IllegalArgumentException naming {@code field}, for a code reserved for reporting
+   */
+  public CloseStatus requireSendable(String field) {
+    if (!sendable()) {
+      throw new IllegalArgumentException(field + ": " + code + " may not be sent in a close frame");
+    }
+    return this;
+  }
+
   /** This status with another reason; the code must be sendable. */
   public CloseStatus withReason(String reason) {
     return of(code, reason);

@@ -161,10 +161,8 @@ final class LocalConnection implements WebSocketConnection {
 
   @Override
   public Mono<Void> close(CloseStatus status) {
-    if (!status.sendable()) {
-      return Mono.error(new IllegalArgumentException("status: " + status.code() + " may not be sent"));
-    }
     return Mono.defer(() -> {
+      status.requireSendable("status");
       if (closing.compareAndSet(false, true) && open) {
         link(outgoing).send(WsFrame.close(status));
         // The closing handshake's echo is not awaited: this side is closed once it has sent

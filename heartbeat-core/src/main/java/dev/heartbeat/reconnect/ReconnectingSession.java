@@ -243,10 +243,7 @@ public final class ReconnectingSession implements Disposable {
    * @throws IllegalArgumentException naming {@code status} when it may not be sent
    */
   public void close(CloseStatus status) {
-    Objects.requireNonNull(status, "status");
-    if (!status.sendable()) {
-      throw new IllegalArgumentException("status: " + status.code() + " may not be sent in a close frame");
-    }
+    Objects.requireNonNull(status, "status").requireSendable("status");
     Attached attached;
     synchronized (this) {
       if (closing || ended) {

@@ -175,11 +175,8 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   @Override
   public Mono<Void> close(CloseStatus status) {
     Objects.requireNonNull(status, "status");
-    if (!status.sendable()) {
-      return Mono.error(new IllegalArgumentException("status: " + status.code() + " may not be sent in a close frame"));
-    }
     return Mono.defer(() -> {
-      sendClose(status);
+      sendClose(status.requireSendable("status"));
       return onClose.then();
     });
   }

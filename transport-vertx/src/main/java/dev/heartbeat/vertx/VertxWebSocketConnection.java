@@ -193,10 +193,8 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   @Override
   public Mono<Void> close(CloseStatus status) {
     Objects.requireNonNull(status, "status");
-    if (!status.sendable()) {
-      return Mono.error(new IllegalArgumentException("status: " + status.code() + " may not be sent in a close frame"));
-    }
     return Mono.defer(() -> {
+      status.requireSendable("status");
       onContext(() -> initiateClose(status));
       return onClose.then();
     });
