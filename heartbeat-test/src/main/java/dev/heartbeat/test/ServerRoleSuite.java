@@ -417,16 +417,12 @@ public abstract class ServerRoleSuite {
     }
   }
 
-  @Test
-  void aNonReadingClientIsClosedAtTheBufferCapWhileOthersKeepTheirRtt() throws Exception {
-    ConnectionRegistry registry = registry().outboundBuffer(16)
-        .sessionKeys(SessionKeyPolicy.manyPerKey(SessionKeyPolicy.queryParam("name"))).build();
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    ServerMetrics.bind(registry, meters);
-    ServerHandle server = start(registry);
-    // The stuck client: a small TCP window, never reads; it still writes (its own keep-alive), so
-    // the server has no heartbeat reason to close it: only its full buffer can.
-    RawWebSocket stuck = track(RawWebSocket.open(server.port(), PATH + "?name=stuck", Map.of(), 8 * 1024, DEADLINE));
+  /**
+   * A client named "stuck": a small TCP window, and it never reads; it still writes (a pong
+   * every 100 ms, its own keep-alive), so the server has no heartbeat reason to close it.
+   */
+  private RawWebSocket openStuckClient(int port) {
+    RawWebSocket stuck = track(RawWebSocket.open(port, PATH + "?name=stuck", Map.of(), 8 * 1024, DEADLINE));
     assertEquals(101, stuck.status());
     Disposable keepAlive = Flux.interval(Duration.ofMillis(100)).subscribe(tick -> {
       try {
@@ -436,6 +432,18 @@ public abstract class ServerRoleSuite {
       }
     });
     track(keepAlive::dispose);
+    return stuck;
+  }
+
+  @Test
+  void aNonReadingClientIsClosedAtTheBufferCapWhileOthersKeepTheirRtt() throws Exception {
+    ConnectionRegistry registry = registry().outboundBuffer(16)
+        .sessionKeys(SessionKeyPolicy.manyPerKey(SessionKeyPolicy.queryParam("name"))).build();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    ServerMetrics.bind(registry, meters);
+    ServerHandle server = start(registry);
+    // The stuck client: never reads, but keeps itself alive, so only its full buffer can close it.
+    RawWebSocket stuck = openStuckClient(server.port());
     BlockingQueue<WsFrame> inbox = new LinkedBlockingQueue<>();
     HeartbeatConnection healthy = connect(server.port(), PATH + "?name=healthy");
     healthy.receive().subscribe(inbox::add, error -> { });
@@ -493,16 +501,7 @@ public abstract class ServerRoleSuite {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     ServerMetrics.bind(registry, meters);
     ServerHandle server = start(registry);
-    RawWebSocket stuck = track(RawWebSocket.open(server.port(), PATH + "?name=stuck", Map.of(), 8 * 1024, DEADLINE));
-    assertEquals(101, stuck.status());
-    Disposable keepAlive = Flux.interval(Duration.ofMillis(100)).subscribe(tick -> {
-      try {
-        stuck.send(RawWebSocket.frame(RawWebSocket.PONG, "alive"));
-      } catch (RuntimeException closed) {
-        // the server is gone; so is the need
-      }
-    });
-    track(keepAlive::dispose);
+    RawWebSocket stuck = openStuckClient(server.port());
     BlockingQueue<WsFrame> inbox = new LinkedBlockingQueue<>();
     HeartbeatConnection healthy = connect(server.port(), PATH + "?name=healthy");
     healthy.receive().subscribe(inbox::add, error -> { });
