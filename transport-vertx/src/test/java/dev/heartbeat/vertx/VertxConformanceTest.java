@@ -6,11 +6,8 @@ import dev.heartbeat.transport.ServerHandle;
 import dev.heartbeat.transport.ServerTransport;
 import dev.heartbeat.transport.SessionHandler;
 import dev.heartbeat.transport.WebSocketConnection;
-import io.vertx.core.Vertx;
 import java.net.URI;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The core's conformance suite over real loopback sockets, Vert.x in both roles: a Vert.x
@@ -19,34 +16,17 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class VertxConformanceTest extends TransportConformanceSuite {
 
-  private static Vertx serverVertx;
-  private static Vertx clientVertx;
-
-  @BeforeAll
-  static void startVertx() {
-    serverVertx = VertxTesting.vertx();
-    clientVertx = VertxTesting.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    VertxTesting.close(clientVertx);
-    VertxTesting.close(serverVertx);
-  }
-
-  @AfterEach
-  void noEventLoopBlocked() {
-    VertxTesting.assertNoEventLoopBlocked();
-  }
+  @RegisterExtension
+  static final VertxTesting.Instances VERTX = new VertxTesting.Instances();
 
   @Override
   protected ServerTransport serverTransport() {
-    return VertxServerTransport.create(serverVertx, "127.0.0.1", 0, VertxWebSocketOptions.defaults());
+    return VertxServerTransport.create(VERTX.server(), "127.0.0.1", 0, VertxWebSocketOptions.defaults());
   }
 
   @Override
   protected ClientTransport clientTransport(ServerHandle server) {
-    return VertxClientTransport.create(clientVertx, URI.create("ws://127.0.0.1:" + server.port() + "/ws"));
+    return VertxClientTransport.create(VERTX.client(), URI.create("ws://127.0.0.1:" + server.port() + "/ws"));
   }
 
   @Override
@@ -56,7 +36,7 @@ class VertxConformanceTest extends TransportConformanceSuite {
 
   @Override
   protected ServerHandle restart(ServerHandle killed, SessionHandler<WebSocketConnection> handler) {
-    return VertxServerTransport.create(serverVertx, "127.0.0.1", killed.port(), VertxWebSocketOptions.defaults())
+    return VertxServerTransport.create(VERTX.server(), "127.0.0.1", killed.port(), VertxWebSocketOptions.defaults())
         .start(handler).block(DEADLINE);
   }
 }

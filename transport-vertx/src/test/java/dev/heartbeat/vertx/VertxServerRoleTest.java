@@ -4,39 +4,19 @@ import dev.heartbeat.test.ServerRoleSuite;
 import dev.heartbeat.transport.ClientTransport;
 import dev.heartbeat.transport.HandshakeCheck;
 import dev.heartbeat.transport.ServerTransport;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The server role over real loopback sockets, Vert.x on both sides. A blocked event loop fails the test. */
 class VertxServerRoleTest extends ServerRoleSuite {
 
-  private static Vertx serverVertx;
-  private static Vertx clientVertx;
-
-  @BeforeAll
-  static void startVertx() {
-    serverVertx = VertxTesting.vertx();
-    clientVertx = VertxTesting.vertx();
-  }
-
-  @AfterAll
-  static void stopVertx() {
-    VertxTesting.close(clientVertx);
-    VertxTesting.close(serverVertx);
-  }
-
-  @AfterEach
-  void noEventLoopBlocked() {
-    VertxTesting.assertNoEventLoopBlocked();
-  }
+  @RegisterExtension
+  static final VertxTesting.Instances VERTX = new VertxTesting.Instances();
 
   @Override
   protected ServerTransport serverTransport(HandshakeCheck check) {
-    return VertxServerTransport.create(serverVertx, "127.0.0.1", 0,
+    return VertxServerTransport.create(VERTX.server(), "127.0.0.1", 0,
         VertxWebSocketOptions.builder().handshakeCheck(check).build());
   }
 
@@ -46,6 +26,6 @@ class VertxServerRoleTest extends ServerRoleSuite {
     for (Map.Entry<String, String> header : headers.entrySet()) {
       options = options.header(header.getKey(), header.getValue());
     }
-    return VertxClientTransport.create(clientVertx, URI.create("ws://127.0.0.1:" + port + pathAndQuery), options.build());
+    return VertxClientTransport.create(VERTX.client(), URI.create("ws://127.0.0.1:" + port + pathAndQuery), options.build());
   }
 }

@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -83,5 +87,40 @@ final class VertxTesting {
 
   static void close(Vertx vertx) {
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  /**
+   * A server and a client Vert.x for a test class, closed after it, with the blocked-loop check
+   * after each test: {@code @RegisterExtension static final VertxTesting.Instances VERTX = ...}
+   * for classes whose base class is a suite of the test kit.
+   */
+  static final class Instances implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
+    private Vertx server;
+    private Vertx client;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+      server = vertx();
+      client = vertx();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+      assertNoEventLoopBlocked();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+      close(client);
+      close(server);
+    }
+
+    Vertx server() {
+      return server;
+    }
+
+    Vertx client() {
+      return client;
+    }
   }
 }
