@@ -349,6 +349,25 @@ class HeartbeatOperatorTest {
   }
 
   @Test
+  void aFineResolutionDoesNotReadOrdinaryJitterAsAStall() {
+    // Resolution 10 ms: a 60 ms hiccup of the loop is six periods late, yet ordinary jitter on a
+    // busy machine, not a stall; it must not hold the verdict back by the grace period (200 ms).
+    HeartbeatPolicy fine = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
+        .interval(Duration.ofMillis(200)).timeout(Duration.ofMillis(600)).build();
+    assertEquals(Duration.ofMillis(10), fine.resolution());
+    LocalConnectionPair pair = LocalConnectionPair.create(clock);
+    HeartbeatConnection client = Heartbeat.operator(fine).apply(pair.client());
+    pair.toClient().blackhole(); // silent from 0 ms
+    clock.advance(Duration.ofMillis(500));
+    clock.stall();
+    clock.advance(Duration.ofMillis(60));
+    clock.resume(); // at 560 ms
+    clock.advance(Duration.ofMillis(50)); // 610 ms: timeout plus one resolution
+    assertFalse(client.isOpen(), "dead at the timeout plus one resolution, no grace");
+    assertEquals(4408, client.onClose().block(Duration.ofSeconds(1)).code());
+  }
+
+  @Test
   void oneSweepServesManyConnections() {
     int connections = 200;
     List<List<WsFrame>> received = new ArrayList<>();

@@ -40,10 +40,19 @@ final class Sweep implements Runnable {
     boolean isDone();
   }
 
+  /** The least lateness read as a stall: well above a loaded loop's scheduling jitter. */
+  static final long MIN_STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private static final Map<Scheduler, Map<Long, Sweep>> REGISTRY = new IdentityHashMap<>();
 
   private final Scheduler scheduler;
   private final long periodNanos;
+  /**
+   * How late a run must be to count as a stall: a period, but never less than
+   * {@link #MIN_STALL_NANOS}, so that a short period (a fine resolution) does not read a busy
+   * loop's ordinary jitter as a stall and hold every verdict back by the grace period.
+   */
+  private final long stallNanos;
   private final ConcurrentLinkedQueue<Target> added = new ConcurrentLinkedQueue<>();
   private final ArrayList<Target> targets = new ArrayList<>();
   // Guarded by REGISTRY.
@@ -57,6 +66,7 @@ final class Sweep implements Runnable {
   private Sweep(Scheduler scheduler, long periodNanos) {
     this.scheduler = scheduler;
     this.periodNanos = periodNanos;
+    this.stallNanos = Math.max(periodNanos, MIN_STALL_NANOS);
   }
 
   /**
@@ -88,7 +98,7 @@ final class Sweep implements Runnable {
   @Override
   public void run() {
     long now = scheduler.now(TimeUnit.NANOSECONDS);
-    if (now - expectedAt > periodNanos) {
+    if (now - expectedAt > stallNanos) {
       stalledAt = now;
     }
     Target next;
