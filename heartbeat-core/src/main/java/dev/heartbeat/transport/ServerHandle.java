@@ -9,8 +9,10 @@ public interface ServerHandle {
   int port();
 
   /**
-   * Stops accepting and closes every open connection with {@code 1001 going away}; completes
-   * when they are closed.
+   * Stops accepting, then closes every open connection with {@code 1001 going away}: the
+   * listening socket is closed before the first 1001 is sent, so a client that reconnects at
+   * once is refused by TCP and waits out its backoff. Completes when the connections are closed
+   * (or dropped after the transport's grace period) and the port can be bound again.
    */
   Mono<Void> shutdown();
 }

@@ -380,14 +380,17 @@ public final class NettyServerTransport implements ServerTransport {
         if (!stopping.compareAndSet(false, true)) {
           return stopped.asMono();
         }
-        bound.dispose(); // stop accepting
-        return registry.close()
+        bound.dispose();
+        // Once the listening socket is closed, and only then, the connections hear 1001: a
+        // client that reconnects at once finds the port closed and waits out its backoff,
+        // instead of being refused by a server on its way out.
+        return bound.onDispose().onErrorResume(error -> Mono.empty())
+            .then(registry.close())
             .thenMany(Flux.defer(() -> Flux.fromIterable(registry.snapshot())))
             .flatMap(connection -> connection.close(CloseStatus.GOING_AWAY).onErrorResume(error -> Mono.empty()))
             .then()
             .timeout(SHUTDOWN_GRACE, Mono.empty())
             .then(Mono.defer(() -> completion(channels.close())))
-            .then(bound.onDispose().onErrorResume(error -> Mono.empty()))
             .doFinally(signal -> stopped.tryEmitEmpty());
       });
     }

@@ -5,12 +5,15 @@ import dev.heartbeat.transport.ServerHandle;
 import dev.heartbeat.transport.ServerTransport;
 import dev.heartbeat.transport.SessionHandler;
 import dev.heartbeat.transport.WebSocketConnection;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -37,6 +40,9 @@ import reactor.core.publisher.Mono;
  * {@link VertxWebSocketOptions}.
  */
 public final class VertxServerTransport implements ServerTransport {
+
+  /** How long {@link ServerHandle#shutdown()} waits for WebSockets to close before Vert.x drops them. */
+  public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final String host;
@@ -85,25 +91,26 @@ public final class VertxServerTransport implements ServerTransport {
    */
   public static VertxWebSocketHandler webSocketHandler(SessionHandler<WebSocketConnection> handler,
       VertxWebSocketOptions options) {
-    return new VertxWebSocketHandler(handler, options);
+    return new VertxWebSocketHandler(handler, options, true);
   }
 
   /**
    * Listens; emits once bound, or errors when it could not bind (the port is taken). The
-   * handle's {@link ServerHandle#shutdown()} closes every connection with 1001 before it stops
-   * listening.
+   * handle's {@link ServerHandle#shutdown()} stops accepting, closes every connection with 1001
+   * and completes once they are closed and the port can be bound again.
    */
   @Override
   public Mono<ServerHandle> start(SessionHandler<WebSocketConnection> handler) {
     Objects.requireNonNull(handler, "handler");
     return Mono.defer(() -> {
-      VertxWebSocketHandler webSockets = webSocketHandler(handler, options);
+      // Not closed by Vert.x's shutdown event: the handle sends 1001 itself, once the port is free.
+      VertxWebSocketHandler webSockets = new VertxWebSocketHandler(handler, options, false);
       HttpServer server = vertx.createHttpServer(options.applyTo(new HttpServerOptions().setHost(host).setPort(port)))
           .requestHandler(requests != null ? requests : VertxServerTransport::notFound)
           .webSocketHandshakeHandler(webSockets.handshakeHandler())
           .webSocketHandler(webSockets);
       return Mono.fromCompletionStage(() -> server.listen().toCompletionStage())
-          .map(listening -> new Handle(listening, webSockets));
+          .map(listening -> new Handle(listening, host, webSockets));
     });
   }
 
@@ -114,35 +121,48 @@ public final class VertxServerTransport implements ServerTransport {
   /** A listening server. */
   static final class Handle implements ServerHandle {
     private final HttpServer server;
+    private final String host;
+    private final int port;
     private final VertxWebSocketHandler webSockets;
 
-    Handle(HttpServer server, VertxWebSocketHandler webSockets) {
+    Handle(HttpServer server, String host, VertxWebSocketHandler webSockets) {
       this.server = server;
+      this.host = host;
+      this.port = server.actualPort();
       this.webSockets = webSockets;
     }
 
     @Override
     public int port() {
-      return server.actualPort();
+      return port;
     }
 
+    /**
+     * Stops accepting first, and sends 1001 only once the listening socket is gone: a client
+     * that reconnects at once finds the port closed and waits out its backoff, instead of being
+     * refused by a server on its way out. Then waits, up to {@link #SHUTDOWN_GRACE}, for the
+     * connections to close; Vert.x drops those still open after it.
+     */
     @Override
     public Mono<Void> shutdown() {
-      return webSockets.closeAll(CloseStatus.GOING_AWAY).then(stopListening());
+      return Mono.defer(() -> {
+        Future<Void> stopped = server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        return ListenerRelease.await(host, port)
+            .then(webSockets.closeAll(CloseStatus.GOING_AWAY))
+            .then(Mono.fromCompletionStage(stopped.toCompletionStage()));
+      });
     }
 
     /** Stops as a crash would: every connection dropped without a close frame (1006), then the port released. */
     Mono<Void> kill() {
-      return webSockets.abortAll().then(stopListening());
+      return webSockets.abortAll()
+          .then(Mono.fromCompletionStage(() -> server.close().toCompletionStage()))
+          .then(ListenerRelease.await(host, port));
     }
 
     /** The WebSocket handler this server runs. */
     VertxWebSocketHandler webSockets() {
       return webSockets;
-    }
-
-    private Mono<Void> stopListening() {
-      return Mono.fromCompletionStage(() -> server.close().toCompletionStage());
     }
 
     @Override

@@ -52,16 +52,21 @@ public final class VertxWebSocketHandler implements Handler<ServerWebSocket> {
   private final VertxWebSocketOptions options;
   /** Open connections; added to under its own lock, together with the check of {@code closing}. */
   private final Set<VertxWebSocketConnection> live = ConcurrentHashMap.newKeySet();
+  /** Whether the server's graceful shutdown closes the WebSockets (with 1001). */
+  private final boolean closeOnServerShutdown;
   private volatile boolean closing;
 
-  VertxWebSocketHandler(SessionHandler<WebSocketConnection> handler, VertxWebSocketOptions options) {
+  VertxWebSocketHandler(SessionHandler<WebSocketConnection> handler, VertxWebSocketOptions options,
+      boolean closeOnServerShutdown) {
     this.handler = Objects.requireNonNull(handler, "handler");
     this.options = Objects.requireNonNull(options, "options");
+    this.closeOnServerShutdown = closeOnServerShutdown;
   }
 
   /**
    * Serves an accepted WebSocket; Vert.x calls it on the WebSocket's context. After
-   * {@link #closeAll} started, new WebSockets are closed at once with 1001.
+   * {@link #closeAll} started, new WebSockets are closed at once with 1001. Mounted on your
+   * server, open ones are closed with 1001 when it shuts down gracefully ({@code HttpServer.shutdown}).
    */
   @Override
   public void handle(ServerWebSocket ws) {
@@ -76,6 +81,11 @@ public final class VertxWebSocketHandler implements Handler<ServerWebSocket> {
       return;
     }
     connection.onClose().subscribe(status -> live.remove(connection));
+    if (closeOnServerShutdown) {
+      // Your server's graceful shutdown (HttpServer.shutdown) closes the WebSocket with 1001
+      // through the connection, instead of Vert.x dropping it at the end of the grace period.
+      ws.shutdownHandler(ignored -> connection.close(CloseStatus.GOING_AWAY).subscribe(null, error -> { }));
+    }
     SessionHandler.serve(connection, handler).subscribe(null, error -> { });
   }
 

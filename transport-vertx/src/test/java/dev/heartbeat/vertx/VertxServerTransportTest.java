@@ -76,6 +76,22 @@ class VertxServerTransportTest extends VertxSocketTest {
   }
 
   @Test
+  void yourServersGracefulShutdownClosesMountedWebSocketsWith1001() {
+    VertxWebSocketOptions options = VertxWebSocketOptions.defaults();
+    VertxWebSocketHandler webSockets = VertxServerTransport.webSocketHandler(ECHO, options);
+    HttpServer server = listen(serverVertx.createHttpServer(options.applyTo(new HttpServerOptions().setHost("127.0.0.1")))
+        .webSocketHandshakeHandler(webSockets.handshakeHandler())
+        .webSocketHandler(webSockets));
+    WebSocketConnection connection = connect(client(server.actualPort()));
+    connection.receive().subscribe(f -> { }, e -> { });
+
+    // A grace far past the deadline: left to Vert.x, the WebSocket would be dropped only at its end.
+    var stopped = server.shutdown(60, TimeUnit.SECONDS).toCompletionStage().toCompletableFuture();
+    assertEquals(1001, connection.onClose().block(DEADLINE).code());
+    stopped.orTimeout(10, TimeUnit.SECONDS).join(); // and the server stops without waiting out its grace
+  }
+
+  @Test
   void itMountsAsARouteOfARequestHandler() {
     VertxWebSocketHandler webSockets = VertxServerTransport.webSocketHandler(ECHO, VertxWebSocketOptions.defaults());
     // What a Vert.x Web Router does: the route picks the path, the handler upgrades.
