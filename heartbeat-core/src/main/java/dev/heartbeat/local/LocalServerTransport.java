@@ -120,6 +120,11 @@ public final class LocalServerTransport implements ServerTransport {
     }
 
     @Override
+    public Mono<Void> stopAccepting() {
+      return Mono.fromRunnable(() -> handler = null);
+    }
+
+    @Override
     public Mono<Void> shutdown() {
       return Mono.defer(() -> {
         handler = null;

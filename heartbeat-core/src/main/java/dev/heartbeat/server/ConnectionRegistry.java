@@ -266,7 +266,9 @@ public final class ConnectionRegistry {
    * Graceful shutdown: stops accepting, closes every connection with {@code status} (1001,
    * with a reason that may tell clients when to come back), and completes when all are closed
    * or {@code deadline} passed, whichever is first; the transport's own shutdown then forces
-   * whatever is left. Clients reconnect elsewhere, spread by their own jitter.
+   * whatever is left. Clients reconnect elsewhere, spread by their own jitter. Call the server's
+   * {@link dev.heartbeat.transport.ServerHandle#stopAccepting()} first, so that a client that
+   * comes back at once is refused by TCP rather than closed again with 1001.
    */
   public Mono<Void> shutdown(CloseStatus status, Duration deadline) {
     Objects.requireNonNull(status, "status");

@@ -9,10 +9,26 @@ public interface ServerHandle {
   int port();
 
   /**
-   * Stops accepting, then closes every open connection with {@code 1001 going away}: the
-   * listening socket is closed before the first 1001 is sent, so a client that reconnects at
-   * once is refused by TCP and waits out its backoff. Completes when the connections are closed
-   * (or dropped after the transport's grace period) and the port can be bound again.
+   * Closes the listening socket and completes once the port can be bound again; open
+   * connections stay open. Call it first when you close them yourself, with a reason of your
+   * own ({@code ConnectionRegistry.shutdown}): a client that reconnects at once is then refused
+   * by TCP and waits out its backoff, instead of reaching a server on its way out.
+   *
+   * <pre>{@code
+   * server.stopAccepting()
+   *     .then(registry.shutdown(CloseStatus.GOING_AWAY.withReason("deploy"), Duration.ofSeconds(5)))
+   *     .then(server.shutdown())
+   *     .block();
+   * }</pre>
+   *
+   * Idempotent. On Vert.x it starts the server's shutdown grace period: connections still open
+   * {@code VertxServerTransport.SHUTDOWN_GRACE} later are dropped.
+   */
+  Mono<Void> stopAccepting();
+
+  /**
+   * {@link #stopAccepting()}, then closes every open connection with {@code 1001 going away};
+   * completes when they are closed (or dropped after the transport's grace period).
    */
   Mono<Void> shutdown();
 }

@@ -614,12 +614,40 @@ public abstract class ServerRoleSuite {
     assertEquals(1001, frame.closeCode());
     // The listening socket was gone before the 1001 left: a client that reconnects at once is
     // refused by TCP and waits out its backoff, not upgraded and turned away by a leaving server.
+    assertRefused(port);
+    shutdown.block(DEADLINE);
+  }
+
+  @Test
+  void stopAcceptingClosesThePortAndLeavesConnectionsOpenForTheRegistryToClose() throws InterruptedException {
+    ConnectionRegistry registry = registry().build();
+    ServerHandle server = start(registry);
+    int port = server.port();
+    HeartbeatConnection client = connect(port, PATH);
+    await(() -> figures(registry), () -> registry.active() == 1);
+
+    server.stopAccepting().block(DEADLINE);
+    assertRefused(port);
+    BlockingQueue<WsFrame> inbox = new LinkedBlockingQueue<>();
+    client.receive().subscribe(inbox::add, error -> { }); // reading on: a cancelled receive() closes with 1000
+    client.send(Mono.just(WsFrame.text("still here"))).block(DEADLINE);
+    assertEquals(WsFrame.text("still here"), inbox.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS),
+        "the open connection still works");
+
+    registry.shutdown(CloseStatus.GOING_AWAY.withReason("deploy"), DEADLINE).block(DEADLINE);
+    CloseStatus seen = client.onClose().block(DEADLINE);
+    assertEquals(CloseStatus.GOING_AWAY.withReason("deploy"), seen);
+    await(() -> figures(registry), () -> registry.snapshot().closed(CloseCause.SHUTDOWN) == 1);
+    server.shutdown().block(DEADLINE);
+  }
+
+  /** A plain TCP connect to {@code port} is refused: nothing listens there. */
+  private static void assertRefused(int port) {
     assertThrows(ConnectException.class, () -> {
       try (Socket reconnect = new Socket()) {
         reconnect.connect(new InetSocketAddress("127.0.0.1", port), (int) DEADLINE.toMillis());
       }
     });
-    shutdown.block(DEADLINE);
   }
 
   @Test

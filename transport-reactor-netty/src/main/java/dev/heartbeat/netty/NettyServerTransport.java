@@ -375,16 +375,23 @@ public final class NettyServerTransport implements ServerTransport {
     }
 
     @Override
+    public Mono<Void> stopAccepting() {
+      return Mono.defer(() -> {
+        bound.dispose();
+        return bound.onDispose().onErrorResume(error -> Mono.empty());
+      });
+    }
+
+    @Override
     public Mono<Void> shutdown() {
       return Mono.defer(() -> {
         if (!stopping.compareAndSet(false, true)) {
           return stopped.asMono();
         }
-        bound.dispose();
         // Once the listening socket is closed, and only then, the connections hear 1001: a
         // client that reconnects at once finds the port closed and waits out its backoff,
         // instead of being refused by a server on its way out.
-        return bound.onDispose().onErrorResume(error -> Mono.empty())
+        return stopAccepting()
             .then(registry.close())
             .thenMany(Flux.defer(() -> Flux.fromIterable(registry.snapshot())))
             .flatMap(connection -> connection.close(CloseStatus.GOING_AWAY).onErrorResume(error -> Mono.empty()))

@@ -124,6 +124,7 @@ public final class VertxServerTransport implements ServerTransport {
     private final String host;
     private final int port;
     private final VertxWebSocketHandler webSockets;
+    private @Nullable Future<Void> stopped;
 
     Handle(HttpServer server, String host, VertxWebSocketHandler webSockets) {
       this.server = server;
@@ -138,19 +139,35 @@ public final class VertxServerTransport implements ServerTransport {
     }
 
     /**
-     * Stops accepting first, and sends 1001 only once the listening socket is gone: a client
-     * that reconnects at once finds the port closed and waits out its backoff, instead of being
-     * refused by a server on its way out. Then waits, up to {@link #SHUTDOWN_GRACE}, for the
-     * connections to close; Vert.x drops those still open after it.
+     * Sends 1001 only once the listening socket is gone: a client that reconnects at once finds
+     * the port closed and waits out its backoff, instead of being refused by a server on its way
+     * out. Then waits, up to {@link #SHUTDOWN_GRACE}, for the connections to close; Vert.x drops
+     * those still open after it.
      */
     @Override
     public Mono<Void> shutdown() {
+      return stopAccepting()
+          .then(webSockets.closeAll(CloseStatus.GOING_AWAY))
+          .then(Mono.fromCompletionStage(() -> serverShutdown().toCompletionStage()));
+    }
+
+    /**
+     * Vert.x's own shutdown, started once: it closes the listening socket at once, and drops the
+     * connections still open {@link #SHUTDOWN_GRACE} later.
+     */
+    @Override
+    public Mono<Void> stopAccepting() {
       return Mono.defer(() -> {
-        Future<Void> stopped = server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        return ListenerRelease.await(host, port)
-            .then(webSockets.closeAll(CloseStatus.GOING_AWAY))
-            .then(Mono.fromCompletionStage(stopped.toCompletionStage()));
+        serverShutdown();
+        return ListenerRelease.await(host, port);
       });
+    }
+
+    private synchronized Future<Void> serverShutdown() {
+      if (stopped == null) {
+        stopped = server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      return stopped;
     }
 
     /** Stops as a crash would: every connection dropped without a close frame (1006), then the port released. */

@@ -155,9 +155,9 @@ public final class DemoEndpoints implements ServerTransport {
   }
 
   /**
-   * {@code server}, whose shutdown first closes {@code registry}'s connections with 1001 (waiting
-   * at most {@code deadline}), then stops the transport: clients reconnect elsewhere, spread by
-   * their jitter.
+   * {@code server}, whose shutdown stops accepting, then closes {@code registry}'s connections
+   * with 1001 (waiting at most {@code deadline}), then stops the transport: clients reconnect
+   * elsewhere, spread by their jitter, and one that comes back at once is refused by TCP.
    */
   public static ServerHandle gracefully(ServerHandle server, ConnectionRegistry registry, Duration deadline) {
     Objects.requireNonNull(server, "server");
@@ -170,8 +170,14 @@ public final class DemoEndpoints implements ServerTransport {
       }
 
       @Override
+      public Mono<Void> stopAccepting() {
+        return server.stopAccepting();
+      }
+
+      @Override
       public Mono<Void> shutdown() {
-        return registry.shutdown(CloseStatus.GOING_AWAY.withReason("server shutting down"), deadline)
+        return server.stopAccepting()
+            .then(registry.shutdown(CloseStatus.GOING_AWAY.withReason("server shutting down"), deadline))
             .then(server.shutdown());
       }
 
@@ -205,6 +211,11 @@ public final class DemoEndpoints implements ServerTransport {
     @Override
     public int port() {
       return server.port();
+    }
+
+    @Override
+    public Mono<Void> stopAccepting() {
+      return server.stopAccepting();
     }
 
     @Override
