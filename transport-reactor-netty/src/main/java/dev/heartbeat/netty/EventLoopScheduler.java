@@ -1,17 +1,15 @@
 package dev.heartbeat.netty;
 
+import dev.heartbeat.transport.LoopTask;
+import dev.heartbeat.transport.LoopWorker;
 import io.netty.channel.EventLoop;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
-import dev.heartbeat.transport.LoopWorker;
 import reactor.core.Disposable;
-import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.context.Context;
 
 /**
  * A Reactor {@link Scheduler} that runs every task on one Netty {@link EventLoop}, with a
@@ -61,7 +59,7 @@ final class EventLoopScheduler implements Scheduler {
 
   @Override
   public Disposable schedule(Runnable task) {
-    Task wrapped = new Task(task);
+    LoopTask wrapped = new LoopTask(task);
     loop.execute(wrapped);
     return wrapped;
   }
@@ -71,20 +69,20 @@ final class EventLoopScheduler implements Scheduler {
     if (delay <= 0) {
       return schedule(task);
     }
-    Task wrapped = new Task(task);
-    wrapped.future = loop.schedule(wrapped, delay, unit);
+    LoopTask wrapped = new LoopTask(task);
+    Future<?> scheduled = loop.schedule(wrapped, delay, unit);
+    wrapped.cancelWith(() -> scheduled.cancel(false));
     return wrapped;
   }
 
   @Override
   public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
-    Task wrapped = new Task(task);
-    if (period <= 0) {
-      // Reactor's meaning of a zero period: run again as soon as the previous run finished.
-      wrapped.future = loop.scheduleWithFixedDelay(wrapped, Math.max(0, initialDelay), 1, TimeUnit.NANOSECONDS);
-    } else {
-      wrapped.future = loop.scheduleAtFixedRate(wrapped, Math.max(0, initialDelay), period, unit);
-    }
+    LoopTask wrapped = new LoopTask(task);
+    Future<?> scheduled = period <= 0
+        // Reactor's meaning of a zero period: run again as soon as the previous run finished.
+        ? loop.scheduleWithFixedDelay(wrapped, Math.max(0, initialDelay), 1, TimeUnit.NANOSECONDS)
+        : loop.scheduleAtFixedRate(wrapped, Math.max(0, initialDelay), period, unit);
+    wrapped.cancelWith(() -> scheduled.cancel(false));
     return wrapped;
   }
 
@@ -106,49 +104,5 @@ final class EventLoopScheduler implements Scheduler {
   @Override
   public String toString() {
     return "EventLoopScheduler[" + loop + "]";
-  }
-
-  /**
-   * A task that can be cancelled before it runs; for periodic tasks, cancelling stops the
-   * following runs.
-   */
-  private static final class Task implements Runnable, Disposable {
-    private final Runnable task;
-    volatile @Nullable Future<?> future;
-    private volatile boolean disposed;
-
-    Task(Runnable task) {
-      this.task = Objects.requireNonNull(task, "task");
-    }
-
-    @Override
-    public void run() {
-      if (disposed) {
-        return;
-      }
-      try {
-        task.run();
-      } catch (Throwable error) {
-        // A failing task must not surface on the event loop (Netty would only log it).
-        Operators.onErrorDropped(error, Context.empty());
-      }
-    }
-
-    @Override
-    public void dispose() {
-      if (disposed) {
-        return;
-      }
-      disposed = true;
-      Future<?> f = future;
-      if (f != null) {
-        f.cancel(false);
-      }
-    }
-
-    @Override
-    public boolean isDisposed() {
-      return disposed;
-    }
   }
 }

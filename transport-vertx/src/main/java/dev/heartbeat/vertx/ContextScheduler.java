@@ -1,14 +1,12 @@
 package dev.heartbeat.vertx;
 
+import dev.heartbeat.transport.LoopTask;
 import dev.heartbeat.transport.LoopWorker;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
-import reactor.core.Exceptions;
-import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -57,8 +55,8 @@ final class ContextScheduler implements Scheduler {
 
   @Override
   public Disposable schedule(Runnable task) {
-    Task scheduled = new Task(task);
-    context.runOnContext(scheduled);
+    LoopTask scheduled = new LoopTask(task);
+    context.runOnContext(v -> scheduled.run());
     return scheduled;
   }
 
@@ -67,8 +65,8 @@ final class ContextScheduler implements Scheduler {
     if (delay <= 0) {
       return schedule(task);
     }
-    Task scheduled = new Task(task);
-    scheduled.timer = context.setTimer(millis(delay, unit), id -> scheduled.handle(null));
+    LoopTask scheduled = new LoopTask(task);
+    cancelOnDispose(scheduled, context.setTimer(millis(delay, unit), id -> scheduled.run()));
     return scheduled;
   }
 
@@ -77,18 +75,18 @@ final class ContextScheduler implements Scheduler {
     if (period <= 0) {
       throw new IllegalArgumentException("period: must be positive on a Vert.x context, got " + period + " " + unit);
     }
-    Task scheduled = new Task(task);
+    LoopTask scheduled = new LoopTask(task);
     long periodMillis = millis(period, unit);
     Handler<Void> first = v -> {
-      scheduled.handle(null);
+      scheduled.run();
       if (!scheduled.isDisposed()) {
-        scheduled.timer = context.setPeriodic(periodMillis, id -> scheduled.handle(null));
+        cancelOnDispose(scheduled, context.setPeriodic(periodMillis, id -> scheduled.run()));
       }
     };
     if (initialDelay <= 0) {
       context.runOnContext(first);
     } else {
-      scheduled.timer = context.setTimer(millis(initialDelay, unit), id -> first.handle(null));
+      cancelOnDispose(scheduled, context.setTimer(millis(initialDelay, unit), id -> first.handle(null)));
     }
     return scheduled;
   }
@@ -108,47 +106,13 @@ final class ContextScheduler implements Scheduler {
     return "ContextScheduler[" + context + "]";
   }
 
+  private void cancelOnDispose(LoopTask task, long timerId) {
+    task.cancelWith(() -> context.owner().cancelTimer(timerId));
+  }
+
   private static long millis(long delay, TimeUnit unit) {
     long nanos = unit.toNanos(delay);
     long millis = nanos / 1_000_000 + (nanos % 1_000_000 == 0 ? 0 : 1);
     return Math.max(1, millis);
-  }
-
-  /** One scheduled task; disposing it cancels its Vert.x timer and keeps it from running. */
-  private final class Task implements Handler<Void>, Disposable {
-    private final Runnable task;
-    private volatile boolean disposed;
-    volatile long timer = -1;
-
-    Task(Runnable task) {
-      this.task = task;
-    }
-
-    @Override
-    public void handle(Void ignored) {
-      if (disposed) {
-        return;
-      }
-      try {
-        task.run();
-      } catch (Throwable error) {
-        Exceptions.throwIfJvmFatal(error);
-        Operators.onErrorDropped(error, reactor.util.context.Context.empty());
-      }
-    }
-
-    @Override
-    public void dispose() {
-      disposed = true;
-      long id = timer;
-      if (id >= 0) {
-        context.owner().cancelTimer(id);
-      }
-    }
-
-    @Override
-    public boolean isDisposed() {
-      return disposed;
-    }
   }
 }
