@@ -17,4 +17,6 @@ module dev.heartbeat.core {
   exports dev.heartbeat.reconnect;
   exports dev.heartbeat.server;
   exports dev.heartbeat.transport;
+  // The builders' shared checks, for the transport modules' own builders; no compatibility promise.
+  exports dev.heartbeat.internal to dev.heartbeat.netty, dev.heartbeat.vertx;
 }

@@ -1,11 +1,9 @@
 package dev.heartbeat.netty;
 
+import dev.heartbeat.internal.Validate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -62,10 +60,8 @@ public final class NettyWebSocketSpec {
   private NettyWebSocketSpec(Builder b) {
     this.path = b.path;
     this.maxFramePayloadLength = b.maxFramePayloadLength;
-    this.subprotocols = List.copyOf(b.subprotocols);
-    Map<String, List<String>> copy = new LinkedHashMap<>();
-    b.headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
-    this.headers = Collections.unmodifiableMap(copy);
+    this.subprotocols = b.subprotocols; // immutable: made by the builder's checks
+    this.headers = b.headers;
     this.connectTimeout = b.connectTimeout;
     this.handshakeTimeout = b.handshakeTimeout;
     this.closeTimeout = b.closeTimeout;
@@ -179,12 +175,8 @@ public final class NettyWebSocketSpec {
      * patterns ({@code /ws/{room}}) are allowed. By default {@code "/ws"}.
      */
     public Builder path(String path) {
-      Objects.requireNonNull(path, "path");
-      if (!path.startsWith("/") || path.contains("?") || path.contains("#")) {
-        throw new IllegalArgumentException("path: must start with '/' and have no query or fragment, got \"" + path + "\"");
-      }
       Builder b = copy();
-      b.path = path;
+      b.path = Validate.path(path);
       return b;
     }
 
@@ -205,52 +197,24 @@ public final class NettyWebSocketSpec {
 
     /**
      * The subprotocols, in preference order: a client offers them, a server selects the first
-     * one offered that is listed here and refuses clients that offer none. Each a non-empty token
-     * without commas or spaces, no duplicates. No argument clears the list. By default none.
+     * one offered that is listed here and refuses clients that offer none. Each an HTTP token,
+     * no duplicates. No argument clears the list. By default none.
      */
     public Builder subprotocols(String... subprotocols) {
       Objects.requireNonNull(subprotocols, "subprotocols");
-      List<String> list = new ArrayList<>();
-      for (String protocol : subprotocols) {
-        Objects.requireNonNull(protocol, "subprotocols");
-        if (protocol.isEmpty() || !protocol.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ',' && c != '"')) {
-          throw new IllegalArgumentException("subprotocols: \"" + protocol + "\" is not a token");
-        }
-        if (list.contains(protocol)) {
-          throw new IllegalArgumentException("subprotocols: \"" + protocol + "\" is listed twice");
-        }
-        list.add(protocol);
-      }
       Builder b = copy();
-      b.subprotocols = List.copyOf(list);
+      b.subprotocols = Validate.subprotocols(Arrays.asList(subprotocols));
       return b;
     }
 
     /**
      * Adds a header that a client sends with its opening handshake; a second call with the same
-     * name adds another value. The handshake's own headers ({@code Upgrade}, {@code Connection},
+     * name (in any case) adds another value. The handshake's own headers ({@code Upgrade}, {@code Connection},
      * {@code Sec-WebSocket-*}, {@code Host}) cannot be set here. By default none.
      */
     public Builder header(String name, String value) {
-      Objects.requireNonNull(name, "headers");
-      Objects.requireNonNull(value, "headers");
-      if (name.isEmpty() || !name.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ':')) {
-        throw new IllegalArgumentException("headers: \"" + name + "\" is not a header name");
-      }
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (lower.equals("upgrade") || lower.equals("connection") || lower.equals("host")
-          || lower.startsWith("sec-websocket-")) {
-        throw new IllegalArgumentException("headers: \"" + name + "\" belongs to the handshake and is set by it");
-      }
-      if (value.chars().anyMatch(c -> c == '\r' || c == '\n')) {
-        throw new IllegalArgumentException("headers: the value of \"" + name + "\" contains a line break");
-      }
-      Map<String, List<String>> copy = new LinkedHashMap<>(headers);
-      List<String> values = new ArrayList<>(copy.getOrDefault(name, List.of()));
-      values.add(value);
-      copy.put(name, List.copyOf(values));
       Builder b = copy();
-      b.headers = Collections.unmodifiableMap(copy);
+      b.headers = Validate.withHeader(headers, name, value);
       return b;
     }
 
@@ -301,10 +265,7 @@ public final class NettyWebSocketSpec {
     }
 
     private static Duration positive(Duration value, String field) {
-      Objects.requireNonNull(value, field);
-      if (value.isZero() || value.isNegative()) {
-        throw new IllegalArgumentException(field + ": must be positive, got " + value);
-      }
+      Validate.positive(value, field);
       if (value.compareTo(Duration.ofDays(1)) > 0) {
         throw new IllegalArgumentException(field + ": must be at most a day, got " + value);
       }

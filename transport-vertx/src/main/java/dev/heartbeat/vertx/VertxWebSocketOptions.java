@@ -1,12 +1,10 @@
 package dev.heartbeat.vertx;
 
+import dev.heartbeat.internal.Validate;
 import dev.heartbeat.transport.HandshakeCheck;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,8 +66,8 @@ public final class VertxWebSocketOptions {
     this.maxFrameSize = b.maxFrameSize;
     this.maxMessageSize = b.maxMessageSize;
     this.path = b.path;
-    this.subprotocols = List.copyOf(b.subprotocols);
-    this.headers = copy(b.headers);
+    this.subprotocols = b.subprotocols; // immutable: made by the builder's checks
+    this.headers = b.headers;
     this.connectTimeout = b.connectTimeout;
     this.closeTimeout = b.closeTimeout;
     this.maxConnections = b.maxConnections;
@@ -200,12 +198,6 @@ public final class VertxWebSocketOptions {
         + ", maxConnections=" + maxConnections + ", compress=" + compress + "]";
   }
 
-  private static Map<String, List<String>> copy(Map<String, List<String>> headers) {
-    Map<String, List<String>> copy = new LinkedHashMap<>();
-    headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
-    return Collections.unmodifiableMap(copy);
-  }
-
   /**
    * An immutable builder of {@link VertxWebSocketOptions}: every setter returns a new builder
    * and rejects a bad value at once, naming the field. Defaults as listed on
@@ -265,55 +257,35 @@ public final class VertxWebSocketOptions {
       return b;
     }
 
-    /** The path a standalone server upgrades, starting with {@code /}; by default {@code /ws}. */
+    /** The path a standalone server upgrades: starts with {@code /}, no query; by default {@code /ws}. */
     public Builder path(String path) {
-      Objects.requireNonNull(path, "path");
-      if (!path.startsWith("/")) {
-        throw new IllegalArgumentException("path: must start with '/', got \"" + path + "\"");
-      }
       Builder b = copy();
-      b.path = path;
+      b.path = Validate.path(path);
       return b;
     }
 
-    /** Subprotocols offered (client) or supported (server), in order; by default none. */
+    /** Subprotocols offered (client) or supported (server), in order: HTTP tokens, none twice; by default none. */
     public Builder subprotocols(List<String> subprotocols) {
-      Objects.requireNonNull(subprotocols, "subprotocols");
-      for (String protocol : subprotocols) {
-        if (protocol == null || protocol.isBlank() || protocol.chars().anyMatch(c -> c <= ' ' || c == ',' || c > '~')) {
-          throw new IllegalArgumentException("subprotocols: not a token: \"" + protocol + "\"");
-        }
-      }
       Builder b = copy();
-      b.subprotocols = List.copyOf(subprotocols);
+      b.subprotocols = Validate.subprotocols(subprotocols);
       return b;
     }
 
-    /** Adds a handshake request header a client sends (values of one name add up); by default none. */
+    /**
+     * Adds a handshake request header a client sends (values of one name, in any case, add up);
+     * the handshake's own headers ({@code Upgrade}, {@code Connection}, {@code Host},
+     * {@code Sec-WebSocket-*}) are refused. By default none.
+     */
     public Builder header(String name, String value) {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(value, "value");
-      if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c > '~')) {
-        throw new IllegalArgumentException("headers: not a header name: \"" + name + "\"");
-      }
-      if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-        throw new IllegalArgumentException("headers: the value of " + name + " contains a line break");
-      }
       Builder b = copy();
-      Map<String, List<String>> copy = new LinkedHashMap<>(headers);
-      String key = copy.keySet().stream().filter(k -> k.equalsIgnoreCase(name)).findFirst()
-          .orElse(name);
-      List<String> values = new ArrayList<>(copy.getOrDefault(key, List.of()));
-      values.add(value);
-      copy.put(key, List.copyOf(values));
-      b.headers = copy;
+      b.headers = Validate.withHeader(headers, name, value);
       return b;
     }
 
     /** The most a client's connect and handshake may take, positive; by default 10 s. */
     public Builder connectTimeout(Duration connectTimeout) {
       Builder b = copy();
-      b.connectTimeout = positive(connectTimeout, "connectTimeout");
+      b.connectTimeout = Validate.positive(connectTimeout, "connectTimeout");
       return b;
     }
 
@@ -323,7 +295,7 @@ public final class VertxWebSocketOptions {
      */
     public Builder closeTimeout(Duration closeTimeout) {
       Builder b = copy();
-      b.closeTimeout = positive(closeTimeout, "closeTimeout");
+      b.closeTimeout = Validate.positive(closeTimeout, "closeTimeout");
       return b;
     }
 
@@ -369,14 +341,6 @@ public final class VertxWebSocketOptions {
             + "), got " + maxMessageSize);
       }
       return new VertxWebSocketOptions(this);
-    }
-
-    private static Duration positive(Duration value, String field) {
-      Objects.requireNonNull(value, field);
-      if (value.isZero() || value.isNegative()) {
-        throw new IllegalArgumentException(field + ": must be positive, got " + value);
-      }
-      return value;
     }
   }
 }

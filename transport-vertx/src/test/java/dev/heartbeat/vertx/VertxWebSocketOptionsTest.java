@@ -62,6 +62,10 @@ class VertxWebSocketOptionsTest {
     assertField("subprotocols", () -> b.subprotocols(List.of("")));
     assertField("headers", () -> b.header("Bad Name", "x"));
     assertField("headers", () -> b.header("X-Ok", "line\r\nbreak"));
+    // The checks shared with the Reactor Netty spec (dev.heartbeat.internal.Validate):
+    assertField("path", () -> b.path("/ws?x=1"));
+    assertField("subprotocols", () -> b.subprotocols(List.of("chat.v1", "chat.v1")));
+    assertField("headers", () -> b.header("Sec-WebSocket-Protocol", "x"));
     assertField("connectTimeout", () -> b.connectTimeout(Duration.ZERO));
     assertField("closeTimeout", () -> b.closeTimeout(Duration.ofMillis(-1)));
     assertField("maxConnections", () -> b.maxConnections(0));
