@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -122,7 +123,8 @@ public final class DemoEndpoints implements ServerTransport {
       return VertxServerTransport.create(vertx, host, port, options)
           .requestHandler(this::serve)
           .start(handler)
-          .<ServerHandle>map(server -> new OwningVertx(server, vertx))
+          // The Vert.x made for this start is closed once the server is shut down.
+          .map(server -> withShutdown(server, () -> server.shutdown().onErrorResume(error -> Mono.empty()).then(close(vertx))))
           .onErrorResume(error -> close(vertx).then(Mono.error(error)));
     });
   }
@@ -163,6 +165,13 @@ public final class DemoEndpoints implements ServerTransport {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(deadline, "deadline");
+    return withShutdown(server, () -> server.stopAccepting()
+        .then(registry.shutdown(CloseStatus.GOING_AWAY.withReason("server shutting down"), deadline))
+        .then(server.shutdown()));
+  }
+
+  /** {@code server}, whose shutdown is {@code shutdown} instead: the one decorator both demo handles need. */
+  private static ServerHandle withShutdown(ServerHandle server, Supplier<Mono<Void>> shutdown) {
     return new ServerHandle() {
       @Override
       public int port() {
@@ -176,9 +185,7 @@ public final class DemoEndpoints implements ServerTransport {
 
       @Override
       public Mono<Void> shutdown() {
-        return server.stopAccepting()
-            .then(registry.shutdown(CloseStatus.GOING_AWAY.withReason("server shutting down"), deadline))
-            .then(server.shutdown());
+        return Mono.defer(shutdown);
       }
 
       @Override
@@ -196,37 +203,6 @@ public final class DemoEndpoints implements ServerTransport {
 
   private static Mono<Void> close(Vertx vertx) {
     return Mono.fromCompletionStage(() -> vertx.close().toCompletionStage());
-  }
-
-  /** A Vert.x server that closes its {@link Vertx} once it is shut down. */
-  private static final class OwningVertx implements ServerHandle {
-    private final ServerHandle server;
-    private final Vertx vertx;
-
-    OwningVertx(ServerHandle server, Vertx vertx) {
-      this.server = server;
-      this.vertx = vertx;
-    }
-
-    @Override
-    public int port() {
-      return server.port();
-    }
-
-    @Override
-    public Mono<Void> stopAccepting() {
-      return server.stopAccepting();
-    }
-
-    @Override
-    public Mono<Void> shutdown() {
-      return server.shutdown().onErrorResume(error -> Mono.empty()).then(close(vertx));
-    }
-
-    @Override
-    public String toString() {
-      return server.toString();
-    }
   }
 
   @Override
