@@ -35,7 +35,9 @@ class VertxNodeInteropTest extends VertxSocketTest {
   @Test
   void aNodeClientAnswersTheServersPingsAndItsCloseCodeArrives() {
     Sinks.One<HeartbeatConnection> atServer = Sinks.one();
+    List<HeartbeatEvent> events = new CopyOnWriteArrayList<>();
     VertxServerTransport.Handle server = start(Heartbeat.handler(PINGS, session -> {
+      session.events().subscribe(events::add); // before any frame is read: the client pings on open
       atServer.tryEmitValue(session);
       return session.send(session.receive());
     }));
@@ -51,8 +53,6 @@ class VertxNodeInteropTest extends VertxSocketTest {
         ws.on('error', (e) => console.log('error ' + e.message));
         """, uri(server.port()).toString());
     HeartbeatConnection session = atServer.asMono().block(DEADLINE);
-    List<HeartbeatEvent> events = new CopyOnWriteArrayList<>();
-    session.events().subscribe(events::add);
 
     peer.awaitLine(line -> line.equals("message hello"), DEADLINE);
     assertEquals("pings 3, pongs 1", peer.awaitLine(line -> line.startsWith("pings 3"), DEADLINE),
