@@ -16,12 +16,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -463,5 +466,44 @@ class HeartbeatOperatorTest {
     HeartbeatConnection client = Heartbeat.operator(policy().build()).apply(LocalConnectionPair.create(clock).client());
     assertNull(client.lastRtt());
     assertEquals(PeerState.HEALTHY, client.state());
+  }
+
+  @Test
+  void heartbeatFramesGoThroughTheTransportsFrameWriterWhenItHasOne() {
+    LocalConnectionPair pair = LocalConnectionPair.create(clock);
+    List<WsFrame> written = new ArrayList<>();
+    AtomicInteger sends = new AtomicInteger();
+    WebSocketConnection withWriter = new ForwardingConnection(pair.client()) {
+      @Override
+      public Mono<Void> send(Publisher<? extends WsFrame> frames) {
+        sends.incrementAndGet();
+        return super.send(frames);
+      }
+
+      @Override
+      public Consumer<WsFrame> frameWriter() {
+        return frame -> {
+          written.add(frame);
+          delegate.send(Mono.just(frame)).subscribe();
+        };
+      }
+    };
+    HeartbeatConnection client = Heartbeat.operator(policy().build()).apply(withWriter);
+    client.receive().subscribe();
+    // The bare server answers the client's pings, and pings once itself.
+    pair.server().send(pair.server().receive()
+            .filter(WsFrame.Ping.class::isInstance)
+            .map(f -> (WsFrame) WsFrame.pong(((WsFrame.Ping) f).payload()))
+            .mergeWith(Mono.just(WsFrame.ping(new byte[] {9})).delayElement(Duration.ofSeconds(15), clock.clock())))
+        .subscribe();
+
+    clock.advance(Duration.ofSeconds(30));
+
+    assertEquals(List.of(WsFrame.Ping.class, WsFrame.Pong.class, WsFrame.Ping.class, WsFrame.Ping.class),
+        written.stream().map(Object::getClass).toList(), "pings at 10, 20 and 30 s, the answer at 15 s: " + written);
+    assertEquals(WsFrame.pong(new byte[] {9}), written.get(1));
+    assertEquals(0, sends.get(), "no send through the publisher path");
+    assertEquals(Duration.ZERO, client.lastRtt(), "the server's answers arrived");
+    assertTrue(client.isOpen());
   }
 }

@@ -2,6 +2,8 @@ package dev.heartbeat.transport;
 
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -37,6 +39,11 @@ import reactor.core.scheduler.Scheduler;
  *       timers that touch the connection run there, so no thread hops per heartbeat. Its
  *       {@link Scheduler#now} MUST be monotonic; wrap a Reactor scheduler with
  *       {@link MonotonicScheduler#wrap(Scheduler)}, whose default clock is the wall clock.</li>
+ *   <li>{@link #frameWriter()} is optional. A connection that has one returns the same writer
+ *       every time. The writer writes each frame whole, in call order from any thread, at a frame
+ *       boundary of the {@code send} publishers. On the connection's own thread it writes at
+ *       once. Once the connection is closing, it drops the frame: nothing follows a close frame.
+ *       Its frames follow the same rules as those of {@code send}.</li>
  * </ul>
  */
 public interface WebSocketConnection {
@@ -61,4 +68,15 @@ public interface WebSocketConnection {
 
   /** Whether the connection is still open: no close was sent, received or detected yet. */
   boolean isOpen();
+
+  /**
+   * A cheaper path than {@link #send(Publisher)} for the few frames a heartbeat writes on its own
+   * (pings, pongs, a codec's heartbeat message): no publisher, subscription and write queue per
+   * connection, and no task hop when called on the connection's thread. {@code null} when the
+   * connection has none (the default); callers then send through {@link #send(Publisher)}. See
+   * the contract above.
+   */
+  default @Nullable Consumer<WsFrame> frameWriter() {
+    return null;
+  }
 }

@@ -1,6 +1,9 @@
 package dev.heartbeat.test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.heartbeat.Heartbeat;
@@ -19,9 +22,14 @@ import dev.heartbeat.transport.ServerTransport;
 import dev.heartbeat.transport.SessionHandler;
 import dev.heartbeat.transport.WebSocketConnection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -77,6 +85,14 @@ public abstract class TransportConformanceSuite {
    * clients of {@code killed} reconnect to it.
    */
   protected abstract ServerHandle restart(ServerHandle killed, SessionHandler<WebSocketConnection> handler);
+
+  /**
+   * Whether this transport's connections have a {@link WebSocketConnection#frameWriter() frame
+   * writer}; the in-memory transport has none.
+   */
+  protected boolean offersFrameWriter() {
+    return true;
+  }
 
   /** A reconnect strategy fast enough for real-time tests, seeded. */
   protected ReconnectStrategy fastReconnect() {
@@ -257,6 +273,63 @@ public abstract class TransportConformanceSuite {
     @Nullable CloseStatus seen = client.onClose().block(DEADLINE);
     assertEquals(4408, seen.code(), "the peer reads the heartbeat-timeout code, not 1005 or 1006");
   }
+  @Test
+  void theFrameWriterWritesInCallOrderFromAnyThreadAndNothingAfterTheClose() {
+    Sinks.Many<WsFrame> atServer = Sinks.many().replay().all();
+    Sinks.One<CloseStatus> closedAtServer = Sinks.one();
+    ServerHandle server = start(session -> {
+      session.onClose().subscribe(closedAtServer::tryEmitValue);
+      return session.receive().doOnNext(atServer::tryEmitNext).doOnTerminate(atServer::tryEmitComplete).then();
+    });
+    WebSocketConnection client = connect(server);
+    client.receive().subscribe(f -> { }, e -> { });
+    Consumer<WsFrame> writer = client.frameWriter();
+    if (!offersFrameWriter()) {
+      assertNull(writer);
+      return;
+    }
+    assertNotNull(writer);
+    assertSame(writer, client.frameWriter(), "the same writer every time");
+    // Each round: the loop is held in a task of its own while this thread writes a frame, which
+    // must wait for the loop; then the loop writes one. The loop's frame was written second, so
+    // it must not overtake the waiting one.
+    int rounds = 100;
+    int count = 2 * rounds;
+    List<WsFrame> expected = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      WsFrame first = WsFrame.text("from another thread " + i);
+      WsFrame second = i % 2 == 0 ? WsFrame.ping(new byte[] {(byte) i}) : WsFrame.text("from the loop " + i);
+      expected.add(first);
+      expected.add(second);
+      CountDownLatch loopHeld = new CountDownLatch(1);
+      CountDownLatch firstWritten = new CountDownLatch(1);
+      CompletableFuture<Void> onLoop = Mono.<Void>fromRunnable(() -> {
+        loopHeld.countDown();
+        awaitLatch(firstWritten);
+        writer.accept(second);
+      }).subscribeOn(client.scheduler()).toFuture();
+      awaitLatch(loopHeld);
+      writer.accept(first);
+      firstWritten.countDown();
+      onLoop.join();
+    }
+    StepVerifier.create(atServer.asFlux().take(count)).expectNextSequence(expected).expectComplete().verify(DEADLINE);
+
+    client.close(CloseStatus.NORMAL).subscribe(null, e -> { });
+    writer.accept(WsFrame.text("after the close")); // dropped: nothing may follow a close frame
+    assertEquals(1000, closedAtServer.asMono().block(DEADLINE).code(), "a clean close, no protocol error");
+    StepVerifier.create(atServer.asFlux().skip(count)).expectComplete().verify(DEADLINE);
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      assertTrue(latch.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS), "latch");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A reconnecting session on {@code server} with heartbeats, remembered for {@link #disposeAll()}. */
   private ReconnectingSession session(ServerHandle server, HeartbeatPolicy policy, List<ConnectionEvent> events) {
     ReconnectingSession session = ReconnectingSession.builder(clientTransport(server))

@@ -43,4 +43,9 @@ class LocalTransportConformanceTest extends TransportConformanceSuite {
     transports.put(restarted, transport);
     return restarted;
   }
+
+  @Override
+  protected boolean offersFrameWriter() {
+    return false; // its frames go through send(...), with its flow control
+  }
 }

@@ -4,6 +4,7 @@ import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
 import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.InboundRelay;
+import dev.heartbeat.transport.LoopFrameWriter;
 import dev.heartbeat.transport.WebSocketConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -39,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -93,6 +95,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private final int maxMessageLength;
   private final Duration closeTimeout;
   private final InboundRelay<WebSocketFrame> inbound;
+  private final LoopFrameWriter frameWriter;
   private final AtomicReference<@Nullable CloseStatus> status = new AtomicReference<>();
   private final AtomicBoolean closeRequested = new AtomicBoolean();
   private final AtomicBoolean closingSignalled = new AtomicBoolean();
@@ -110,6 +113,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     this.closeTimeout = closeTimeout;
     // Nothing to do on cancel: the relay reads on, dropping, and never cancels Reactor Netty.
     this.inbound = InboundRelay.create(PREFETCH, NettyWebSocketConnection::toCore, () -> { });
+    this.frameWriter = new LoopFrameWriter(channel.eventLoop()::inEventLoop, channel.eventLoop(), this::writeNow);
   }
 
   /**
@@ -170,6 +174,22 @@ final class NettyWebSocketConnection implements WebSocketConnection {
           outbound.sendObject(mapped).then(),
           closing.asMono().then(Mono.defer(() -> handedOver.get() ? Mono.<Void>empty() : Mono.error(closedError()))));
     });
+  }
+
+  /**
+   * Writes through the channel, as Reactor Netty's own sends do, and flushes: a heartbeat is one
+   * frame on its own. A close frame marks the connection closing before it is written, so a frame
+   * that finds the connection open here goes out before it.
+   */
+  @Override
+  public Consumer<WsFrame> frameWriter() {
+    return frameWriter;
+  }
+
+  private void writeNow(WsFrame frame) {
+    if (isOpen()) {
+      channel.writeAndFlush(toNetty(frame));
+    }
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.heartbeat.vertx;
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
 import dev.heartbeat.transport.HandshakeInfo;
+import dev.heartbeat.transport.LoopFrameWriter;
 import dev.heartbeat.transport.WebSocketConnection;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -23,6 +24,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -79,6 +81,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   @SuppressWarnings({"unused", "FieldCanBeLocal"})
   private final @Nullable Object owner;
   private volatile @Nullable HandshakeInfo handshake;
+  private final LoopFrameWriter frameWriter;
 
   // Holds at most what the reader asked for (Vert.x reads on demand): a small first chunk, not
   // Reactor's default 256 slots per connection.
@@ -112,6 +115,8 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     this.maxMessageSize = options.maxMessageSize();
     this.closeTimeoutMillis = Math.max(1, options.closeTimeout().toMillis());
     this.owner = owner;
+    this.frameWriter = new LoopFrameWriter(context::inThread, task -> context.runOnContext(ignored -> task.run()),
+        this::writeNow);
   }
 
   /**
@@ -188,6 +193,23 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       sink.onCancel(() -> onContext(writer::cancelled));
       onContext(() -> writer.start(frames));
     });
+  }
+
+  /** Writes on the context, past the writers' queues: a heartbeat is one small frame on its own. */
+  @Override
+  public Consumer<WsFrame> frameWriter() {
+    return frameWriter;
+  }
+
+  private void writeNow(WsFrame frame) {
+    if (!writable()) {
+      return;
+    }
+    try {
+      write(frame);
+    } catch (IllegalStateException closedMeanwhile) {
+      // the close is reported through onClose
+    }
   }
 
   @Override
