@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,7 +29,8 @@ final class IdleScenario {
   void run(List<ServerSpec> servers) throws IOException, InterruptedException {
     Table table = new Table("Idle capacity (heartbeat 1 s, timeout 3 s, steady " + bench.settings.idleSteady().toSeconds() + " s)",
         "server", "connections", "open", "connectSeconds", "cpuPercent", "rssBeforeMB", "rssAfterMB", "rssPerConnKB",
-        "liveHeapPerConnKB", "closedByTimeout", "clientSawClosed", "io", "threads");
+        "liveHeapPerConnKB", "closedByTimeout", "clientSawClosed", "clientSilenceBeforeTimeoutMs", "clientMaxStallMs",
+        "io", "threads");
     for (int size : bench.settings.idleSizes()) {
       for (ServerSpec spec : servers) {
         System.out.println(" - idle " + spec.name() + " x " + size);
@@ -36,7 +38,7 @@ final class IdleScenario {
           measure(spec, size, table);
         } catch (RuntimeException e) {
           System.out.println("   FAILED: " + e.getMessage());
-          table.add(spec.name(), size, "failed: " + e.getMessage(), "", "", "", "", "", "", "", "", "", "");
+          table.add(spec.name(), size, "failed: " + e.getMessage(), "", "", "", "", "", "", "", "", "", "", "", "");
         }
       }
     }
@@ -91,21 +93,39 @@ final class IdleScenario {
         double cpu = ProcStats.cpuPercent(first, last);
 
         long sawClosed = 0;
+        long maxStallMs = 0;
+        List<Long> silences = new ArrayList<>();
         for (ClientProcess client : clients) {
           JsonNode status = client.call("status", Duration.ofSeconds(30));
           sawClosed += status.path("closedByServer").asLong() + status.path("dropped").asLong();
+          maxStallMs = Math.max(maxStallMs, status.path("maxStallMs").asLong());
+          status.path("timeoutSilenceMs").forEach(n -> silences.add(n.asLong()));
         }
         JsonNode after = server.statsAfterGc();
         double liveHeapPerConnKb = (after.path("heapUsedBytes").asDouble() - before.path("heapUsedBytes").asDouble()) / size / 1024;
         double rssPerConnKb = (last.rssKb() - idle.rssKb()) / (double) size;
         String io = after.path("io").asText("") + " " + ProcStats.pollers(server.pid()) + " " + ProcStats.eventLoopThreads(server.pid());
         table.add(spec.name(), size, open, connectSeconds, cpu, idle.rssKb() / 1024.0, last.rssKb() / 1024.0, rssPerConnKb,
-            liveHeapPerConnKb, after.path("closedByTimeout").asLong(), sawClosed, io, last.threads());
+            liveHeapPerConnKb, after.path("closedByTimeout").asLong(), sawClosed, silenceSummary(silences), maxStallMs, io,
+            last.threads());
       } finally {
         for (ClientProcess client : clients) {
           client.close();
         }
       }
     }
+  }
+
+  /**
+   * How long the client had been silent on each connection the server closed as dead: under the
+   * timeout means the server judged a peer that had answered (a false timeout); over it, the
+   * client itself was too slow to answer.
+   */
+  private static String silenceSummary(List<Long> silences) {
+    if (silences.isEmpty()) {
+      return "";
+    }
+    LongSummaryStatistics stats = silences.stream().mapToLong(Long::longValue).summaryStatistics();
+    return silences.size() + " closes: " + stats.getMin() + "-" + stats.getMax();
   }
 }

@@ -71,6 +71,9 @@ import org.HdrHistogram.Recorder;
  */
 public final class LoadClient {
 
+  /** The close code every server under test sends to a peer it declared dead. */
+  static final int TIMEOUT_CLOSE_CODE = 4408;
+
   private final URI uri;
   private final int connections;
   private final int concurrency;
@@ -82,6 +85,11 @@ public final class LoadClient {
   private final LongAdder dropped = new LongAdder();
   private final Map<Integer, LongAdder> closeCodes = new ConcurrentHashMap<>();
   private final AtomicInteger open = new AtomicInteger();
+  // Evidence for each close with the server's timeout code: how long this client had been
+  // silent on that connection (since its last pong), so a false timeout (a peer that did
+  // answer in time) can be told from a client that was itself too slow to answer.
+  private final List<Long> timeoutSilences = new ArrayList<>();
+  private final StallMonitor stalls = new StallMonitor();
   private volatile Echo echo;
 
   private LoadClient(URI uri, int connections, int threads, int concurrency) {
@@ -102,6 +110,7 @@ public final class LoadClient {
         Options.integer(options, "concurrency", 256));
     ControlLoop.emit("ready", Map.of("pid", ProcessHandle.current().pid(), "maxOpenFiles", ControlLoop.maxOpenFiles(),
         "io", client.channelType.getSimpleName()));
+    client.stalls.start();
     Map<String, ControlLoop.Command> commands = new LinkedHashMap<>();
     commands.put("connect", a -> client.connect());
     commands.put("status", a -> client.status());
@@ -181,6 +190,10 @@ public final class LoadClient {
     closeCodes.forEach((code, count) -> codes.put(Integer.toString(code), count.sum()));
     answer.put("closeCodes", codes);
     answer.put("pongs", pongs.sum());
+    synchronized (timeoutSilences) {
+      answer.put("timeoutSilenceMs", timeoutSilences.stream().map(n -> n / 1_000_000).toList());
+    }
+    answer.put("maxStallMs", stalls.maxStallMillis());
     return answer;
   }
 
@@ -311,6 +324,11 @@ public final class LoadClient {
       pongTimes[pongCount++ % pongTimes.length] = nanoTime;
     }
 
+    /** The time of the newest pong sent; 0 if none. */
+    synchronized long lastPong() {
+      return pongCount == 0 ? 0 : pongTimes[(pongCount - 1) % pongTimes.length];
+    }
+
     /** The time of the last pong sent before {@code before}; 0 if none is remembered. */
     synchronized long lastPongBefore(long before) {
       for (int i = pongCount - 1; i >= Math.max(0, pongCount - pongTimes.length); i--) {
@@ -374,6 +392,15 @@ public final class LoadClient {
         closing = true;
         closedByServer.increment();
         closeCodes.computeIfAbsent(close.statusCode(), code -> new LongAdder()).increment();
+        if (close.statusCode() == TIMEOUT_CLOSE_CODE) {
+          long last = lastPong();
+          long silence = last == 0 ? -1 : System.nanoTime() - last;
+          synchronized (timeoutSilences) {
+            if (timeoutSilences.size() < 1000) {
+              timeoutSilences.add(silence);
+            }
+          }
+        }
         CloseWebSocketFrame answer = close.statusCode() < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(close.statusCode(), "");
         ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
       } else if (msg instanceof WebSocketFrame) {

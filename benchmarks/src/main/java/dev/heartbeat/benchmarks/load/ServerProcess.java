@@ -112,10 +112,37 @@ final class ServerProcess implements AutoCloseable {
   /** SIGTERM, as the contract says; SIGKILL after 15 s. Returns once the process is gone. */
   void stop() throws InterruptedException {
     process.destroy();
+    awaitExit();
+  }
+
+  /** Sends SIGTERM and returns at once: the server may still be closing its connections. */
+  void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the process to end after {@link #terminate()}; SIGKILL after 15 s. */
+  void awaitExit() throws InterruptedException {
     if (!process.waitFor(15, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Waits until the port refuses connections (the server stopped listening), probing every
+   * millisecond; returns when it did ({@link System#nanoTime}).
+   */
+  long awaitPortClosed(Duration limit) throws InterruptedException {
+    long end = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < end) {
+      try (java.net.Socket probe = new java.net.Socket()) {
+        probe.connect(new java.net.InetSocketAddress("127.0.0.1", port), 100);
+      } catch (IOException refused) {
+        return System.nanoTime();
+      }
+      TimeUnit.MILLISECONDS.sleep(1);
+    }
+    throw new IllegalStateException(spec.name() + " still listens on " + port + " " + limit + " after SIGTERM");
   }
 
   @Override

@@ -23,9 +23,10 @@ record ServerSpec(String name, List<String> command, Map<String, String> env, bo
    * heap the collector happened to touch; the on-heap cost is read separately, as live heap after
    * a full collection. The serial collector: no concurrent GC threads competing with the load
    * on two cores, so the server's CPU time is its own work plus its own collections, and the
-   * least collector memory.
+   * least collector memory. Its pauses go to the server's log.
    */
-  static final List<String> SERVER_JVM_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseSerialGC", "-XX:+AlwaysPreTouch");
+  static final List<String> SERVER_JVM_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseSerialGC", "-XX:+AlwaysPreTouch",
+      "-Xlog:gc:stderr:time,uptime");
 
   /** A Java server: {@code java FLAGS -cp classPath mainClass}. */
   static ServerSpec java(String name, List<String> classPath, String mainClass, Map<String, String> env) {

@@ -31,7 +31,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>{@code start}: starts the sessions (in batches, so that the first connect is not
  *       itself the storm) and answers at once;</li>
- *   <li>{@code status}: sessions connected now, connects and disconnects so far;</li>
+ *   <li>{@code status}: sessions connected now, connects and disconnects so far, the longest
+ *       stall;</li>
+ *   <li>{@code stalls-reset}: the next {@code status} reports the longest stall of this process
+ *       (see {@link StallMonitor}) from now on;</li>
  *   <li>{@code connects file}: writes the time ({@link System#nanoTime}) and attempt of every
  *       connect so far;</li>
  *   <li>{@code exit}.</li>
@@ -51,6 +54,7 @@ public final class StormClient {
   private final ConcurrentLinkedQueue<Connect> connects = new ConcurrentLinkedQueue<>();
   private final AtomicInteger connected = new AtomicInteger();
   private final LongAdder disconnects = new LongAdder();
+  private final StallMonitor stalls = new StallMonitor();
 
   private StormClient(URI uri, int sessions, Duration interval, Duration timeout, ReconnectStrategy strategy) {
     this.uri = uri;
@@ -77,8 +81,13 @@ public final class StormClient {
         strategy.build());
     ControlLoop.emit("ready", Map.of("pid", ProcessHandle.current().pid(), "maxOpenFiles", ControlLoop.maxOpenFiles(),
         "strategy", client.strategy.toString()));
+    client.stalls.start();
     Map<String, ControlLoop.Command> commands = new LinkedHashMap<>();
     commands.put("start", a -> client.start());
+    commands.put("stalls-reset", a -> {
+      client.stalls.reset();
+      return Map.of();
+    });
     commands.put("status", a -> client.status());
     commands.put("connects", a -> client.writeConnects(Path.of(a[0])));
     try {
@@ -126,6 +135,7 @@ public final class StormClient {
     answer.put("connected", connected.get());
     answer.put("connects", connects.size());
     answer.put("disconnects", disconnects.sum());
+    answer.put("maxStallMs", stalls.maxStallMillis());
     return answer;
   }
 
