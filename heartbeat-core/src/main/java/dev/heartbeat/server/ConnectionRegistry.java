@@ -1,12 +1,12 @@
 package dev.heartbeat.server;
 
-import dev.heartbeat.Heartbeat;
 import dev.heartbeat.HeartbeatConnection;
 import dev.heartbeat.HeartbeatEvent;
 import dev.heartbeat.HeartbeatPolicy;
 import dev.heartbeat.PeerState;
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.internal.HeartbeatSession;
 import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.MonotonicScheduler;
 import dev.heartbeat.transport.SessionHandler;
@@ -69,7 +69,6 @@ public final class ConnectionRegistry {
   }
 
   private final HeartbeatPolicy policy;
-  private final Function<WebSocketConnection, HeartbeatConnection> heartbeat;
   private final SessionKeyPolicy keys;
   private final int outboundBuffer;
   private final SlowConsumerAction slowConsumer;
@@ -93,7 +92,6 @@ public final class ConnectionRegistry {
 
   private ConnectionRegistry(Builder b) {
     this.policy = b.policy;
-    this.heartbeat = Heartbeat.operator(b.policy);
     this.keys = b.keys;
     this.outboundBuffer = b.outboundBuffer;
     this.slowConsumer = b.slowConsumer;
@@ -126,19 +124,19 @@ public final class ConnectionRegistry {
       if (!accepting) {
         return raw.close(CloseStatus.GOING_AWAY.withReason("shutting down"));
       }
-      Session session = register(heartbeat.apply(raw));
+      Session session = register(HeartbeatSession.apply(raw, policy));
       return handler.handle(session);
     };
   }
 
-  private Session register(HeartbeatConnection connection) {
+  private Session register(HeartbeatSession connection) {
     HandshakeInfo handshake = connection.handshakeInfo();
     String key = keys.keyOf(handshake);
     Session session = new Session(connection, Long.toString(ids.incrementAndGet()), key);
     sessions.put(session.id, session);
     opened.increment();
     listeners.forEach(Listener::opened);
-    connection.events().subscribe(event -> onHeartbeatEvent(session, event));
+    connection.observe(session);
     connection.onClose().subscribe(status -> unregister(session, status));
     Duration validFor = validity.apply(handshake);
     if (validFor != null) {
@@ -183,22 +181,6 @@ public final class ConnectionRegistry {
   private CloseCause causeOf(CloseStatus status) {
     CloseCause cause = CloseCause.of(status, keys.superseded().code());
     return cause == CloseCause.ERROR && status.code() == expired.code() ? CloseCause.POLICY : cause;
-  }
-
-  private void onHeartbeatEvent(Session session, HeartbeatEvent event) {
-    if (event instanceof HeartbeatEvent.Dead) {
-      unregister(session, CloseStatus.HEARTBEAT_TIMEOUT);
-    } else if (event instanceof HeartbeatEvent.Sent) {
-      sent.increment();
-      listeners.forEach(Listener::heartbeatSent);
-    } else if (event instanceof HeartbeatEvent.Answered a) {
-      answered.increment();
-      lastRtt = a.rtt();
-      listeners.forEach(l -> l.answered(a.rtt()));
-    } else if (event instanceof HeartbeatEvent.Suspect) {
-      missed.increment();
-      listeners.forEach(Listener::missed);
-    }
   }
 
   /** The connections open now. */
@@ -322,7 +304,8 @@ public final class ConnectionRegistry {
   }
 
   /** A registered connection: the heartbeat connection, plus id, key and a bounded outbox. */
-  private final class Session implements ServerSession {
+  /** One registered connection; it also counts its heartbeats into the registry's totals. */
+  private final class Session implements ServerSession, HeartbeatSession.Observer {
     private final HeartbeatConnection connection;
     private final String id;
     private final @Nullable String key;
@@ -338,6 +321,30 @@ public final class ConnectionRegistry {
       this.openedAt = connection.scheduler().now(TimeUnit.NANOSECONDS);
       // An exactly bounded queue: frames wait here, not in the transport, while the peer is slow.
       this.outbox = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(outboundBuffer));
+    }
+
+    @Override
+    public void sent() {
+      ConnectionRegistry.this.sent.increment();
+      listeners.forEach(Listener::heartbeatSent);
+    }
+
+    @Override
+    public void answered(Duration rtt) {
+      ConnectionRegistry.this.answered.increment();
+      lastRtt = rtt;
+      listeners.forEach(l -> l.answered(rtt));
+    }
+
+    @Override
+    public void missed() {
+      ConnectionRegistry.this.missed.increment();
+      listeners.forEach(Listener::missed);
+    }
+
+    @Override
+    public void dead() {
+      unregister(this, CloseStatus.HEARTBEAT_TIMEOUT);
     }
 
     /**
