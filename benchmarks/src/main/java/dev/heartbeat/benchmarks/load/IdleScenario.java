@@ -29,7 +29,7 @@ final class IdleScenario {
   void run(List<ServerSpec> servers) throws IOException, InterruptedException {
     Table table = new Table("Idle capacity (heartbeat 1 s, timeout 3 s, steady " + bench.settings.idleSteady().toSeconds() + " s)",
         "server", "connections", "open", "connectSeconds", "cpuPercent", "rssBeforeMB", "rssAfterMB", "rssPerConnKB",
-        "liveHeapPerConnKB", "closedByTimeout", "clientSawClosed", "clientSilenceBeforeTimeoutMs", "clientMaxStallMs",
+        "liveHeapPerConnKB", "closedByTimeout", "clientSawClosed", "timeoutClosesAtClient", "clientMaxStallMs",
         "io", "threads");
     for (int size : bench.settings.idleSizes()) {
       for (ServerSpec spec : servers) {
@@ -94,19 +94,23 @@ final class IdleScenario {
 
         long sawClosed = 0;
         long maxStallMs = 0;
-        List<Long> silences = new ArrayList<>();
+        List<JsonNode> evidence = new ArrayList<>();
         for (ClientProcess client : clients) {
           JsonNode status = client.call("status", Duration.ofSeconds(30));
           sawClosed += status.path("closedByServer").asLong() + status.path("dropped").asLong();
           maxStallMs = Math.max(maxStallMs, status.path("maxStallMs").asLong());
-          status.path("timeoutSilenceMs").forEach(n -> silences.add(n.asLong()));
+          status.path("timeoutCloses").forEach(evidence::add);
+        }
+        if (!evidence.isEmpty()) {
+          Files.writeString(bench.out.resolve(tag + "-" + LoadBench.safe(spec.name()) + "-timeout-closes.json"),
+              evidence.toString());
         }
         JsonNode after = server.statsAfterGc();
         double liveHeapPerConnKb = (after.path("heapUsedBytes").asDouble() - before.path("heapUsedBytes").asDouble()) / size / 1024;
         double rssPerConnKb = (last.rssKb() - idle.rssKb()) / (double) size;
         String io = after.path("io").asText("") + " " + ProcStats.pollers(server.pid()) + " " + ProcStats.eventLoopThreads(server.pid());
         table.add(spec.name(), size, open, connectSeconds, cpu, idle.rssKb() / 1024.0, last.rssKb() / 1024.0, rssPerConnKb,
-            liveHeapPerConnKb, after.path("closedByTimeout").asLong(), sawClosed, silenceSummary(silences), maxStallMs, io,
+            liveHeapPerConnKb, after.path("closedByTimeout").asLong(), sawClosed, evidenceSummary(evidence), maxStallMs, io,
             last.threads());
       } finally {
         for (ClientProcess client : clients) {
@@ -117,15 +121,19 @@ final class IdleScenario {
   }
 
   /**
-   * How long the client had been silent on each connection the server closed as dead: under the
-   * timeout means the server judged a peer that had answered (a false timeout); over it, the
-   * client itself was too slow to answer.
+   * What the clients knew of each connection the server closed as dead: how long the client had
+   * been silent on it (under the timeout: a false timeout; over it: the client was too slow to
+   * answer), and how many of them had never received a ping.
    */
-  private static String silenceSummary(List<Long> silences) {
-    if (silences.isEmpty()) {
+  private static String evidenceSummary(List<JsonNode> closes) {
+    if (closes.isEmpty()) {
       return "";
     }
-    LongSummaryStatistics stats = silences.stream().mapToLong(Long::longValue).summaryStatistics();
-    return silences.size() + " closes: " + stats.getMin() + "-" + stats.getMax();
+    LongSummaryStatistics silence = closes.stream().mapToLong(c -> c.path("silenceMs").asLong())
+        .filter(ms -> ms >= 0).summaryStatistics();
+    LongSummaryStatistics open = closes.stream().mapToLong(c -> c.path("openMs").asLong()).summaryStatistics();
+    long neverPinged = closes.stream().filter(c -> c.path("pongs").asLong() == 0).count();
+    return closes.size() + " closes: silent " + (silence.getCount() == 0 ? "-" : silence.getMin() + "-" + silence.getMax())
+        + " ms, " + neverPinged + " never pinged, open " + open.getMin() + "-" + open.getMax() + " ms";
   }
 }

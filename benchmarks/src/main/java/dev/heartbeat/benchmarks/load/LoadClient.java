@@ -86,9 +86,10 @@ public final class LoadClient {
   private final Map<Integer, LongAdder> closeCodes = new ConcurrentHashMap<>();
   private final AtomicInteger open = new AtomicInteger();
   // Evidence for each close with the server's timeout code: how long this client had been
-  // silent on that connection (since its last pong), so a false timeout (a peer that did
-  // answer in time) can be told from a client that was itself too slow to answer.
-  private final List<Long> timeoutSilences = new ArrayList<>();
+  // silent on that connection (since its last pong; -1 if it never got a ping), how many pings
+  // it had answered and how long the connection had been open, so a false timeout (a peer that
+  // did answer in time) can be told from a client that was itself too slow to answer.
+  private final List<Map<String, Long>> timeoutEvidence = new ArrayList<>();
   private final StallMonitor stalls = new StallMonitor();
   private volatile Echo echo;
 
@@ -190,8 +191,8 @@ public final class LoadClient {
     closeCodes.forEach((code, count) -> codes.put(Integer.toString(code), count.sum()));
     answer.put("closeCodes", codes);
     answer.put("pongs", pongs.sum());
-    synchronized (timeoutSilences) {
-      answer.put("timeoutSilenceMs", timeoutSilences.stream().map(n -> n / 1_000_000).toList());
+    synchronized (timeoutEvidence) {
+      answer.put("timeoutCloses", List.copyOf(timeoutEvidence));
     }
     answer.put("maxStallMs", stalls.maxStallMillis());
     return answer;
@@ -310,6 +311,7 @@ public final class LoadClient {
     final WebSocketClientHandshaker handshaker;
     volatile Channel channel;
     volatile boolean closing;
+    volatile long openedAt;
     // The latest pong times, newest at (pongCount - 1) % length; guarded by this.
     private final long[] pongTimes = new long[8];
     private int pongCount;
@@ -322,6 +324,10 @@ public final class LoadClient {
 
     synchronized void ponged(long nanoTime) {
       pongTimes[pongCount++ % pongTimes.length] = nanoTime;
+    }
+
+    synchronized int pongCount() {
+      return pongCount;
     }
 
     /** The time of the newest pong sent; 0 if none. */
@@ -368,6 +374,7 @@ public final class LoadClient {
       if (!handshaker.isHandshakeComplete()) {
         try {
           handshaker.finishHandshake(ctx.channel(), (FullHttpResponse) msg);
+          openedAt = System.nanoTime();
           open.incrementAndGet();
           handshaken.complete(null);
         } catch (RuntimeException e) {
@@ -393,11 +400,15 @@ public final class LoadClient {
         closedByServer.increment();
         closeCodes.computeIfAbsent(close.statusCode(), code -> new LongAdder()).increment();
         if (close.statusCode() == TIMEOUT_CLOSE_CODE) {
+          long now = System.nanoTime();
           long last = lastPong();
-          long silence = last == 0 ? -1 : System.nanoTime() - last;
-          synchronized (timeoutSilences) {
-            if (timeoutSilences.size() < 1000) {
-              timeoutSilences.add(silence);
+          Map<String, Long> evidence = new LinkedHashMap<>();
+          evidence.put("silenceMs", last == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - last));
+          evidence.put("pongs", (long) pongCount());
+          evidence.put("openMs", TimeUnit.NANOSECONDS.toMillis(now - openedAt));
+          synchronized (timeoutEvidence) {
+            if (timeoutEvidence.size() < 1000) {
+              timeoutEvidence.add(evidence);
             }
           }
         }
