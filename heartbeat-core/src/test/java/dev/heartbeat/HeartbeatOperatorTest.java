@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -415,10 +416,12 @@ class HeartbeatOperatorTest {
     }
   }
 
-  @Test
-  void anApplicationThatStopsReadingKeepsItsPeerAlive() {
+  @ParameterizedTest
+  @ValueSource(longs = {35, 15}) // seconds: more than two intervals, and less (a verdict before any suspicion)
+  void anApplicationThatStopsReadingKeepsItsPeerAlive(long timeoutSeconds) {
+    Duration timeout = Duration.ofSeconds(timeoutSeconds);
     LocalConnectionPair pair = LocalConnectionPair.create(clock);
-    HeartbeatConnection client = Heartbeat.operator(policy().build()).apply(pair.client());
+    HeartbeatConnection client = Heartbeat.operator(policy().timeout(timeout).build()).apply(pair.client());
     // 40 messages at 1 s, more than the operator holds, then the server goes silent.
     pair.server().send(Mono.delay(Duration.ofSeconds(1), clock.clock())
         .thenMany(Flux.range(0, 40).map(i -> WsFrame.text("m" + i)))).subscribe();
@@ -430,7 +433,7 @@ class HeartbeatOperatorTest {
     List<WsFrame> read = new ArrayList<>();
     client.receive().subscribe(read::add, e -> { });
     assertEquals(40, read.size(), "every held and unread message is delivered");
-    clock.advance(TIMEOUT.minusMillis(1));
+    clock.advance(timeout.minusMillis(1));
     assertTrue(client.isOpen());
     clock.advance(Duration.ofMillis(1));
     assertFalse(client.isOpen(), "once read, silence counts again");
