@@ -67,8 +67,8 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   private final Sinks.Many<WsFrame> control = Sinks.many().unicast().onBackpressureBuffer(Queues.<WsFrame>unbounded(8).get());
   /**
    * The transport's direct writer for control frames, when it has one: then {@link #control}
-   * is never subscribed. At 15,000 idle connections the sink, the transport's send of it and the
-   * task hop per heartbeat cost about as much CPU as the rest of the heartbeat.
+   * is never subscribed. At 15,000 idle connections on Reactor Netty, the sink, the transport's
+   * send of it and its task hop per heartbeat were about a quarter of the server's Java time.
    */
   private final @Nullable Consumer<WsFrame> writer;
   private final Sinks.Many<HeartbeatEvent> events = Sinks.many().multicast().directBestEffort();
