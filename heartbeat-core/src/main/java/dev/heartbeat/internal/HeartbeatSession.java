@@ -62,15 +62,13 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   private final long timeoutNanos;
   private final long graceNanos;
   private final InboundRelay<WsFrame> relay;
-  // A few control frames at a time (heartbeats, bounded answers): a small first chunk, not
-  // Reactor's default 256 slots, which every idle connection would carry.
-  private final Sinks.Many<WsFrame> control = Sinks.many().unicast().onBackpressureBuffer(Queues.<WsFrame>unbounded(8).get());
   /**
-   * The transport's direct writer for control frames, when it has one: then {@link #control}
-   * is never subscribed. At 15,000 idle connections on Reactor Netty, the sink, the transport's
-   * send of it and its task hop per heartbeat were about a quarter of the server's Java time.
+   * Where the heartbeat's own frames (heartbeats, bounded answers) go: the transport's
+   * {@linkplain WebSocketConnection#frameWriter() frame writer} when it has one, else one
+   * {@code send} of them ({@link SentThroughSend}). At 15,000 idle connections on Reactor Netty,
+   * that send and its task hop per heartbeat were about a quarter of the server's Java time.
    */
-  private final @Nullable Consumer<WsFrame> writer;
+  private final Consumer<WsFrame> controlOut;
   private final Sinks.Many<HeartbeatEvent> events = Sinks.many().multicast().directBestEffort();
   private final Disposable registration;
   private volatile @Nullable Observer observer;
@@ -114,10 +112,8 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
     this.nextSendAt = now + intervalNanos;
     this.answerWindowStart = now;
     this.relay = InboundRelay.create(INBOUND_BUFFER, frame -> onInbound(frame) ? null : frame, this::onApplicationCancel);
-    this.writer = delegate.frameWriter();
-    if (writer == null) {
-      delegate.send(control.asFlux()).subscribe(null, error -> { });
-    }
+    Consumer<WsFrame> writer = delegate.frameWriter();
+    this.controlOut = writer != null ? writer : new SentThroughSend(delegate);
     delegate.receive().subscribe(relay);
     this.registration = Sweep.register(scheduler, policy.resolution().toNanos(), this);
     delegate.onClose().subscribe(status -> onClosed());
@@ -315,8 +311,8 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
     }
     closed = true;
     registration.dispose();
-    synchronized (control) {
-      control.tryEmitComplete();
+    if (controlOut instanceof SentThroughSend send) {
+      send.complete();
     }
     synchronized (events) {
       events.tryEmitComplete();
@@ -328,13 +324,26 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   }
 
   private void emitControl(WsFrame frame) {
-    Consumer<WsFrame> direct = writer;
-    if (direct != null) {
-      direct.accept(frame);
-      return;
+    controlOut.accept(frame);
+  }
+
+  /** The heartbeat's frames as one {@code send} publisher, for a transport without a frame writer. */
+  private static final class SentThroughSend implements Consumer<WsFrame> {
+    // A few frames at a time: a small first chunk, not Reactor's default 256 slots, which every
+    // idle connection would carry.
+    private final Sinks.Many<WsFrame> frames = Sinks.many().unicast().onBackpressureBuffer(Queues.<WsFrame>unbounded(8).get());
+
+    SentThroughSend(WebSocketConnection connection) {
+      connection.send(frames.asFlux()).subscribe(null, error -> { });
     }
-    synchronized (control) {
-      control.tryEmitNext(frame);
+
+    @Override
+    public synchronized void accept(WsFrame frame) {
+      frames.tryEmitNext(frame);
+    }
+
+    synchronized void complete() {
+      frames.tryEmitComplete();
     }
   }
 
