@@ -21,8 +21,8 @@ public interface ServerHandle {
    *     .block();
    * }</pre>
    *
-   * Idempotent. On Vert.x it starts the server's shutdown grace period: connections still open
-   * {@code VertxServerTransport.SHUTDOWN_GRACE} later are dropped.
+   * Idempotent. A transport may start its own shutdown grace period here, after which it drops
+   * the connections still open; its handle says so.
    */
   Mono<Void> stopAccepting();
 

@@ -153,7 +153,8 @@ public final class VertxServerTransport implements ServerTransport {
 
     /**
      * Vert.x's own shutdown, started once: it closes the listening socket at once, and drops the
-     * connections still open {@link #SHUTDOWN_GRACE} later.
+     * connections still open {@link #SHUTDOWN_GRACE} later, so call {@link #shutdown()} (or close
+     * them yourself) within that grace.
      */
     @Override
     public Mono<Void> stopAccepting() {
