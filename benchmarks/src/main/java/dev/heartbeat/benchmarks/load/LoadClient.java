@@ -1,5 +1,6 @@
 package dev.heartbeat.benchmarks.load;
 
+import dev.heartbeat.frame.CloseStatus;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -70,9 +71,6 @@ import org.HdrHistogram.Recorder;
  * <pre>java -cp benchmarks.jar dev.heartbeat.benchmarks.load.LoadClient --url ws://127.0.0.1:8080/ws --connections 5000</pre>
  */
 public final class LoadClient {
-
-  /** The close code every server under test sends to a peer it declared dead. */
-  static final int TIMEOUT_CLOSE_CODE = 4408;
 
   private final URI uri;
   private final int connections;
@@ -399,7 +397,7 @@ public final class LoadClient {
         closing = true;
         closedByServer.increment();
         closeCodes.computeIfAbsent(close.statusCode(), code -> new LongAdder()).increment();
-        if (close.statusCode() == TIMEOUT_CLOSE_CODE) {
+        if (close.statusCode() == CloseStatus.HEARTBEAT_TIMEOUT.code()) {
           long now = System.nanoTime();
           long last = lastPong();
           Map<String, Long> evidence = new LinkedHashMap<>();

@@ -111,7 +111,7 @@ final class ServerProcess implements AutoCloseable {
 
   /** SIGTERM, as the contract says; SIGKILL after 15 s. Returns once the process is gone. */
   void stop() throws InterruptedException {
-    process.destroy();
+    terminate();
     awaitExit();
   }
 
