@@ -30,7 +30,7 @@ class HeartbeatReconnectTest {
   private final HeartbeatPolicy policy = HeartbeatPolicy.builder().codec(HeartbeatCodec.json())
       .interval(Duration.ofSeconds(5)).timeout(Duration.ofSeconds(12)).build();
   private final ReconnectStrategy strategy = ReconnectStrategy.builder()
-      .minDelay(Duration.ofSeconds(1)).maxDelay(Duration.ofSeconds(8)).jitter(0.5)
+      .minDelay(Duration.ofSeconds(1)).maxDelay(Duration.ofSeconds(8)).multiplier(2).jitter(0.5)
       .random(new Random(7)::nextDouble).scheduler(clock).build();
 
   private long millis() {

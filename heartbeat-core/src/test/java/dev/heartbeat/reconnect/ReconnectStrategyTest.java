@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalInt;
@@ -54,7 +55,7 @@ class ReconnectStrategyTest {
 
   @Test
   void delaysForAttempts1To8StayWithinJitterBounds() {
-    ReconnectStrategy strategy = ReconnectStrategy.builder().random(new Random(42)::nextDouble).build();
+    ReconnectStrategy strategy = ReconnectStrategy.builder().multiplier(2).random(new Random(42)::nextDouble).build();
     Set<Duration> seen = new HashSet<>();
     for (int attempt = 1; attempt <= 8; attempt++) {
       long base = Math.min(30_000_000_000L, 1_000_000_000L << (attempt - 1));
@@ -70,7 +71,7 @@ class ReconnectStrategyTest {
 
   @Test
   void delaysAreExactWithoutJitter() {
-    ReconnectStrategy strategy = ReconnectStrategy.builder().jitter(0).random(new Random(42)::nextDouble).build();
+    ReconnectStrategy strategy = ReconnectStrategy.builder().multiplier(2).jitter(0).random(new Random(42)::nextDouble).build();
     List<Duration> delays = new ArrayList<>();
     for (int attempt = 1; attempt <= 8; attempt++) {
       delays.add(strategy.delayFor(attempt));
@@ -89,7 +90,7 @@ class ReconnectStrategyTest {
 
   @Test
   void fullJitterSpansZeroToTheBase() {
-    ReconnectStrategy strategy = ReconnectStrategy.builder().jitter(1.0).random(new Random(7)::nextDouble).build();
+    ReconnectStrategy strategy = ReconnectStrategy.builder().multiplier(2).jitter(1.0).random(new Random(7)::nextDouble).build();
     for (int attempt = 1; attempt <= 8; attempt++) {
       long base = Math.min(30_000_000_000L, 1_000_000_000L << (attempt - 1));
       long nanos = strategy.delayFor(attempt).toNanos();
@@ -115,6 +116,57 @@ class ReconnectStrategyTest {
     ReconnectStrategy strategy = ReconnectStrategy.builder().jitter(0).multiplier(1).build();
     assertEquals(S1, strategy.delayFor(1));
     assertEquals(S1, strategy.delayFor(7));
+  }
+
+  @Test
+  void theDefaultDelaysGrowByThirtyPercent() {
+    ReconnectStrategy strategy = ReconnectStrategy.builder().jitter(0).build();
+    assertEquals(S1, strategy.delayFor(1));
+    assertEquals(Duration.ofMillis(1300), strategy.delayFor(2));
+    assertEquals(Duration.ofMillis(1690), strategy.delayFor(3));
+    assertEquals(Duration.ofSeconds(30), strategy.delayFor(14));
+  }
+
+  /**
+   * The storm the defaults are chosen for (class javadoc): 5,000 clients cut off at the same
+   * instant, each retrying with its own draws, and a server back after {@code outage}. Every
+   * client comes back at its first attempt after that; the returns, counted per 100 ms from the
+   * first to the last, must peak at no more than 3 times their mean. Doubling fails it, which
+   * shows the count can tell the two apart.
+   */
+  @Test
+  void manyClientsCutOffAtOnceComeBackSpreadOut() {
+    Random random = new Random(2026);
+    ReconnectStrategy defaults = ReconnectStrategy.builder().random(random::nextDouble).build();
+    double worstDefault = 0;
+    double worstDoubling = 0;
+    for (long outageMs = 3_000; outageMs <= 30_000; outageMs += 500) {
+      worstDefault = Math.max(worstDefault, peakOverMeanOfReturns(defaults, 5_000, outageMs));
+      worstDoubling = Math.max(worstDoubling, peakOverMeanOfReturns(defaults.toBuilder().multiplier(2).build(), 5_000, outageMs));
+    }
+    assertTrue(worstDefault <= 3.0, "default strategy: busiest 100 ms = " + worstDefault + " x the mean");
+    assertTrue(worstDoubling > 3.0, "doubling: busiest 100 ms = " + worstDoubling + " x the mean");
+  }
+
+  /** Peak over mean of the returns per 100 ms, from the first return to the last. */
+  private static double peakOverMeanOfReturns(ReconnectStrategy strategy, int clients, long outageMs) {
+    long outageNanos = TimeUnit.MILLISECONDS.toNanos(outageMs);
+    long[] returns = new long[clients];
+    for (int c = 0; c < clients; c++) {
+      long t = 0;
+      for (int attempt = 1; t < outageNanos; attempt++) {
+        t += strategy.delayFor(attempt).toNanos();
+      }
+      returns[c] = t / 100_000_000L; // its 100 ms bin
+    }
+    long first = Arrays.stream(returns).min().orElseThrow();
+    long last = Arrays.stream(returns).max().orElseThrow();
+    int[] perBin = new int[(int) (last - first + 1)];
+    for (long bin : returns) {
+      perBin[(int) (bin - first)]++;
+    }
+    int peak = Arrays.stream(perBin).max().orElseThrow();
+    return peak / ((double) clients / perBin.length);
   }
 
   @Test
@@ -150,7 +202,7 @@ class ReconnectStrategyTest {
 
   @Test
   void retryGivesUpAfterMaxAttemptsAtTheExpectedInstants() {
-    ReconnectStrategy strategy = ReconnectStrategy.builder().scheduler(vts).jitter(0).maxAttempts(3).build();
+    ReconnectStrategy strategy = ReconnectStrategy.builder().scheduler(vts).multiplier(2).jitter(0).maxAttempts(3).build();
     List<Long> subscribedAt = new ArrayList<>();
     ConnectException refused = new ConnectException("refused");
     StepVerifier.withVirtualTime(() -> Mono.defer(() -> {
@@ -186,7 +238,7 @@ class ReconnectStrategyTest {
   @Test
   void attemptCountResetsAfterAConnectionStayedUpForResetAfter() {
     ReconnectStrategy strategy = ReconnectStrategy.builder()
-        .scheduler(vts).jitter(0).maxAttempts(2).resetAfter(Duration.ofSeconds(30)).build();
+        .scheduler(vts).multiplier(2).jitter(0).maxAttempts(2).resetAfter(Duration.ofSeconds(30)).build();
     // Without the reset the third failure would exhaust maxAttempts(2).
     List<Throwable> failures = List.of(closedAfter(Duration.ZERO), closedAfter(Duration.ZERO),
         closedAfter(Duration.ofSeconds(30)), closedAfter(Duration.ofSeconds(29)));
@@ -312,7 +364,7 @@ class ReconnectStrategyTest {
     ReconnectStrategy strategy = ReconnectStrategy.builder().build();
     assertEquals(S1, strategy.minDelay());
     assertEquals(Duration.ofSeconds(30), strategy.maxDelay());
-    assertEquals(2.0, strategy.multiplier());
+    assertEquals(1.3, strategy.multiplier());
     assertEquals(0.5, strategy.jitter());
     assertEquals(OptionalInt.empty(), strategy.maxAttempts());
     assertEquals(Duration.ofSeconds(10), strategy.connectTimeout());

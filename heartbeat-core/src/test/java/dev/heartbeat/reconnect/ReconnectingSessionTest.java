@@ -117,8 +117,9 @@ class ReconnectingSessionTest {
     server.start(recordingHandler).block(Duration.ofSeconds(5));
   }
 
+  /** Doubling delays (1, 2, 4, 8 s without jitter), so the expected instants are easy to read. */
   private ReconnectStrategy.Builder strategy() {
-    return ReconnectStrategy.builder().scheduler(clock).random(new Random(42)::nextDouble);
+    return ReconnectStrategy.builder().multiplier(2).scheduler(clock).random(new Random(42)::nextDouble);
   }
 
   private ReconnectingSession.Builder builder() {
