@@ -6,6 +6,7 @@ module dev.heartbeat.vertx {
   requires transitive dev.heartbeat.core;
   requires transitive io.vertx.core;
   requires io.netty.buffer;
+  requires io.netty.common;
   requires io.netty.codec.http;
   requires io.netty.transport;
 

@@ -205,6 +205,10 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     if (!writable()) {
       return;
     }
+    ControlFrameCarrier controlFrames = carrier;
+    if (controlFrames != null && controlFrames.writeControl(frame)) {
+      return;
+    }
     try {
       write(frame);
     } catch (IllegalStateException closedMeanwhile) {

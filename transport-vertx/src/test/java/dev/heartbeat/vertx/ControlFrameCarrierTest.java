@@ -1,9 +1,11 @@
 package dev.heartbeat.vertx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.heartbeat.frame.WsFrame;
 import io.netty.buffer.ByteBuf;
@@ -102,6 +104,33 @@ class ControlFrameCarrierTest {
     assertNull(carrier.unwrap(WebSocketFrame.binaryFrame(Buffer.buffer(layout), false)), "a fragment is never a carrier");
     assertNull(carrier.unwrap(WebSocketFrame.textFrame("p1", true)));
     assertInstanceOf(WsFrame.Ping.class, carrier.unwrap(asVertx));
+  }
+
+  @Test
+  void pingsAndPongsTheCoreWritesGoStraightDownThePipelineOtherFramesAreLeftToVertx() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    ControlFrameCarrier carrier = carrierIn(channel);
+
+    assertTrue(carrier.writeControl(WsFrame.ping("p1".getBytes(StandardCharsets.UTF_8))));
+    assertTrue(carrier.writeControl(WsFrame.pong(new byte[0])));
+    PingWebSocketFrame ping = channel.readOutbound();
+    PongWebSocketFrame pong = channel.readOutbound();
+    assertEquals("p1", ping.content().toString(StandardCharsets.UTF_8));
+    assertEquals(0, pong.content().readableBytes());
+    ping.release();
+    pong.release();
+
+    assertFalse(carrier.writeControl(WsFrame.text("hb")), "a text heartbeat is a message: Vert.x writes it");
+    assertNull(channel.readOutbound());
+  }
+
+  @Test
+  void aCarrierOutOfThePipelineWritesNothing() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    ControlFrameCarrier carrier = carrierIn(channel);
+    channel.pipeline().remove(ControlFrameCarrier.NAME);
+    assertFalse(carrier.writeControl(WsFrame.ping()));
+    assertNull(channel.readOutbound());
   }
 
   @Test
