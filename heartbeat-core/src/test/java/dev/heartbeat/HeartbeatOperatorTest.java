@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -414,6 +415,29 @@ class HeartbeatOperatorTest {
       clock.advance(Duration.ofMinutes(10));
       assertEquals(armed, clock.timersArmed(), ending.name + ": nothing re-armed after close");
     }
+  }
+
+  @Test
+  void eventsEndWithTheConnectionWhetherAskedForBeforeItEndsOrAfter() {
+    LocalConnectionPair before = LocalConnectionPair.create(clock);
+    HeartbeatConnection early = Heartbeat.operator(policy().build()).apply(before.client());
+    List<HeartbeatEvent> seen = new ArrayList<>();
+    AtomicBoolean earlyDone = new AtomicBoolean();
+    early.events().subscribe(seen::add, e -> { }, () -> earlyDone.set(true));
+    clock.advance(INTERVAL);
+    early.close(CloseStatus.NORMAL).subscribe();
+    clock.advance(Duration.ofMillis(1));
+    assertTrue(seen.stream().anyMatch(HeartbeatEvent.Sent.class::isInstance), seen.toString());
+    assertTrue(earlyDone.get(), "asked for before the end: completes at the end");
+
+    // Nobody asked for events while it was open (as on a server): asked for afterwards, they end at once.
+    LocalConnectionPair after = LocalConnectionPair.create(clock);
+    HeartbeatConnection late = Heartbeat.operator(policy().build()).apply(after.client());
+    clock.advance(INTERVAL);
+    after.drop();
+    clock.advance(Duration.ofMillis(1));
+    assertFalse(late.isOpen());
+    StepVerifier.create(late.events()).expectComplete().verify(Duration.ofSeconds(5));
   }
 
   @ParameterizedTest

@@ -6,6 +6,8 @@ import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.Role;
 import dev.heartbeat.transport.WebSocketConnection;
 import java.net.URI;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -17,15 +19,27 @@ import reactor.core.scheduler.Scheduler;
 /**
  * A connection with no transport under it: the benchmark pushes inbound frames straight into
  * the subscriber of {@link #receive()}, so what is measured is the heartbeat operator's own
- * inbound path. Outbound frames are requested and discarded.
+ * inbound path. Outbound frames are requested and discarded; the heartbeat's own frames go to
+ * the {@linkplain #frameWriter() frame writer} given at creation, as on both real transports.
  */
 final class BenchConnection implements WebSocketConnection {
 
   private final Scheduler scheduler;
+  private final @Nullable Consumer<WsFrame> frameWriter;
   private CoreSubscriber<? super WsFrame> inbound;
 
   BenchConnection(Scheduler scheduler) {
+    this(scheduler, null);
+  }
+
+  BenchConnection(Scheduler scheduler, @Nullable Consumer<WsFrame> frameWriter) {
     this.scheduler = scheduler;
+    this.frameWriter = frameWriter;
+  }
+
+  @Override
+  public @Nullable Consumer<WsFrame> frameWriter() {
+    return frameWriter;
   }
 
   /** Delivers {@code frame} as if it had just been read from the socket. */

@@ -7,20 +7,28 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * A scheduler that runs nothing by itself: it keeps the last delayed task (the heartbeat
- * sweep) so that a benchmark can run one sweep on demand. Its clock is {@link System#nanoTime()}.
+ * sweep) so that a benchmark can run one sweep on demand. Its clock is {@link System#nanoTime()}
+ * until a benchmark {@linkplain #advance moves it by hand}.
  */
 final class ManualScheduler implements Scheduler {
 
   private volatile Runnable lastDelayed = () -> { };
+  /** The hand-moved clock, or {@link Long#MIN_VALUE} while it follows {@link System#nanoTime()}. */
+  private long manualNanos = Long.MIN_VALUE;
 
   /** Runs the last delayed task once, as its timer firing would. */
   void fire() {
     lastDelayed.run();
   }
 
+  /** Moves the clock forward by {@code nanos}; from the first call on, only this moves it. */
+  void advance(long nanos) {
+    manualNanos = (manualNanos == Long.MIN_VALUE ? System.nanoTime() : manualNanos) + nanos;
+  }
+
   @Override
   public long now(TimeUnit unit) {
-    return unit.convert(System.nanoTime(), TimeUnit.NANOSECONDS);
+    return unit.convert(manualNanos == Long.MIN_VALUE ? System.nanoTime() : manualNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override

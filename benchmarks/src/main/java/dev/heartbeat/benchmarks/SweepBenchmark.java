@@ -3,7 +3,10 @@ package dev.heartbeat.benchmarks;
 import dev.heartbeat.Heartbeat;
 import dev.heartbeat.HeartbeatPolicy;
 import dev.heartbeat.codec.HeartbeatCodec;
+import dev.heartbeat.frame.WsFrame;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,9 +22,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one sweep tick over {@code connections} connections that share an event loop,
- * when no heartbeat is due (the common tick): divide by the count for the cost per connection
- * per tick.
+ * One second of heartbeats for {@code connections} idle connections that share an event loop,
+ * as the load test's idle scenario runs them: interval 1 s, timeout 3 s, the default
+ * resolution (a sweep run every 50 ms). Each operation moves the loop's clock through a second
+ * in 20 sweep runs; every ping a run sends is answered with a pong right after the run, so
+ * every peer stays healthy. Divide by the count for the cost per connection per second of
+ * the sweep, its pings and the pongs' inbound path (the transport's own work excluded).
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar Sweep</pre>
  */
@@ -33,25 +39,57 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class SweepBenchmark {
 
+  private static final Duration INTERVAL = Duration.ofSeconds(1);
+  private static final WsFrame PONG = WsFrame.pong(new byte[0]);
+
   @Param({"1000", "15000"})
   public int connections;
 
   private ManualScheduler loop;
+  private long runEveryNanos;
+  private int runsPerSecond;
+  /** The connections pinged by the last run, answered after it. */
+  private final List<BenchConnection> pinged = new ArrayList<>();
 
   @Setup(Level.Trial)
   public void setUp() {
     loop = new ManualScheduler();
     HeartbeatPolicy policy = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
-        .interval(Duration.ofHours(1)).timeout(Duration.ofHours(3)).build();
+        .interval(INTERVAL).timeout(Duration.ofSeconds(3)).build();
+    runEveryNanos = policy.resolution().toNanos();
+    runsPerSecond = (int) (INTERVAL.toNanos() / runEveryNanos);
+    loop.advance(0); // the clock moves by hand from here on
     for (int i = 0; i < connections; i++) {
-      Heartbeat.operator(policy).apply(new BenchConnection(loop));
+      BenchConnection[] self = new BenchConnection[1];
+      self[0] = new BenchConnection(loop, frame -> {
+        if (frame instanceof WsFrame.Ping) {
+          pinged.add(self[0]);
+        }
+      });
+      Heartbeat.operator(policy).apply(self[0]);
+      // Spread the connections over the interval, as connects spread in time do.
+      if (i % (connections / runsPerSecond) == 0) {
+        loop.advance(runEveryNanos);
+        runAndAnswer();
+      }
     }
-    loop.fire(); // the first run takes the new connections into the walk
+    second(); // every connection taken into the sweep and pinged once
   }
 
-  /** One sweep run over every connection. */
+  /** Twenty sweep runs, 50 ms apart on the loop's clock, each followed by the pongs. */
   @Benchmark
-  public void tick() {
+  public void second() {
+    for (int run = 0; run < runsPerSecond; run++) {
+      loop.advance(runEveryNanos);
+      runAndAnswer();
+    }
+  }
+
+  private void runAndAnswer() {
     loop.fire();
+    for (int i = 0; i < pinged.size(); i++) {
+      pinged.get(i).arrive(PONG);
+    }
+    pinged.clear();
   }
 }

@@ -69,7 +69,13 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
    * that send and its task hop per heartbeat were about a quarter of the server's Java time.
    */
   private final Consumer<WsFrame> controlOut;
-  private final Sinks.Many<HeartbeatEvent> events = Sinks.many().multicast().directBestEffort();
+  /**
+   * Made by the first {@link #events()}, so that a session nobody listens to (a server's,
+   * counted through its {@link Observer}) carries no sink, and a heartbeat asks a field of its
+   * own whether to make an event, not a sink it has not touched since the last one. Emitted to
+   * and completed under this session's lock.
+   */
+  private volatile Sinks.@Nullable Many<HeartbeatEvent> events;
   private final Disposable registration;
   private volatile @Nullable Observer observer;
 
@@ -221,19 +227,22 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   // The sweep: decides sending, suspicion and death from the clock.
 
   @Override
-  public void tick(long now, long stalledAt) {
+  public long tick(long now, long stalledAt) {
     if (closed || closing) {
-      return;
+      return now; // nothing left to judge; dropped from the sweep once closed
     }
-    long seen = relay.isBackedUp() ? now : (long) LAST_SEEN.getAcquire(this);
+    boolean backedUp = relay.isBackedUp();
+    long seen = backedUp ? now : (long) LAST_SEEN.getAcquire(this);
     long silence = now - seen;
     // After a late run, answers may be unread in the socket: wait for them before judging.
     boolean mayJudge = stalledAt == Long.MIN_VALUE || now - stalledAt >= graceNanos;
+    long next; // the earliest time the next visit may have something to do
     if (silence >= timeoutNanos) {
       if (mayJudge) {
         die(seen, now);
-        return;
+        return now;
       }
+      next = stalledAt + graceNanos;
     } else {
       int missed = silence >= 2 * intervalNanos ? (int) (silence / intervalNanos) - 1 : 0;
       if (missed > reportedMissed && mayJudge) {
@@ -249,10 +258,22 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
         state = PeerState.HEALTHY;
         emitEvent(new HeartbeatEvent.Recovered());
       }
+      next = Math.min(seen + timeoutNanos, seen + (reportedMissed + 2) * intervalNanos);
+      if (reportedMissed > 0 || backedUp) {
+        // A suspect's answer, or a relay that drains, changes the verdict at any moment.
+        next = now;
+      } else if (missed > reportedMissed) {
+        next = Math.min(next, stalledAt + graceNanos); // a suspicion held back by a late run
+      }
     }
-    if (sends && isDue(now)) {
-      sendHeartbeat(now);
+    if (sends) {
+      if (isDue(now)) {
+        sendHeartbeat(now);
+      }
+      next = Math.min(next, policy.mode() == HeartbeatPolicy.Mode.FIXED
+          ? nextSendAt : (long) LAST_ACTIVITY.getAcquire(this) + intervalNanos);
     }
+    return next;
   }
 
   private boolean isDue(long now) {
@@ -314,8 +335,11 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
     if (controlOut instanceof SentThroughSend send) {
       send.complete();
     }
-    synchronized (events) {
-      events.tryEmitComplete();
+    synchronized (this) {
+      Sinks.Many<HeartbeatEvent> sink = events;
+      if (sink != null) {
+        sink.tryEmitComplete();
+      }
     }
   }
 
@@ -348,12 +372,17 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   }
 
   private boolean hasEventSubscribers() {
-    return events.currentSubscriberCount() > 0;
+    Sinks.Many<HeartbeatEvent> sink = events;
+    return sink != null && sink.currentSubscriberCount() > 0;
   }
 
   private void emitEvent(HeartbeatEvent event) {
-    synchronized (events) {
-      events.tryEmitNext(event);
+    Sinks.Many<HeartbeatEvent> sink = events;
+    if (sink == null) {
+      return; // nobody asked for events yet: best effort drops it, as the sink would
+    }
+    synchronized (this) {
+      sink.tryEmitNext(event);
     }
   }
 
@@ -370,7 +399,20 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
 
   @Override
   public Flux<HeartbeatEvent> events() {
-    return events.asFlux();
+    Sinks.Many<HeartbeatEvent> sink = events;
+    if (sink == null) {
+      synchronized (this) {
+        sink = events;
+        if (sink == null) {
+          sink = Sinks.many().multicast().directBestEffort();
+          if (closed) { // onClosed found no sink to complete
+            sink.tryEmitComplete();
+          }
+          events = sink;
+        }
+      }
+    }
+    return sink.asFlux();
   }
 
   @Override

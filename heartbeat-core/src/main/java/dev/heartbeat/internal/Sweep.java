@@ -13,32 +13,51 @@ import reactor.core.scheduler.Scheduler;
 import reactor.util.context.Context;
 
 /**
- * One periodic task per scheduler (per event loop) and period that walks every connection
- * registered on it: it sends the heartbeats that are due and closes the dead. A connection
- * therefore owns no timer, and an inbound frame costs a timestamp write, never a reschedule.
+ * One periodic task per scheduler (per event loop) and period that visits the connections
+ * registered on it when something may be due: it sends the heartbeats that are due and closes
+ * the dead. A connection therefore owns no timer, and an inbound frame costs a timestamp write,
+ * never a reschedule.
+ *
+ * <p>Each visit returns when the target next needs one, and the target waits in a timing wheel
+ * ({@link #SLOTS} slots of one period) until then: a run visits only the slots its time reached,
+ * so an idle connection with a 1 s interval is visited about once a second, not on every run
+ * (20 times a second at the default resolution of 50 ms). Walking every connection on every
+ * run was 8-14 % of a server's Java samples at 15,000 idle connections, mostly cache misses on
+ * connections with nothing due. Inbound traffic only ever postpones what is due, so a target
+ * visited before its time finds nothing to do and is put back; a target that must be watched
+ * closely (a suspect peer that may recover) asks for the next run.
  *
  * <p>The sweep re-arms itself after each run rather than running at a fixed rate, so a stalled
  * scheduler (a busy event loop, a GC pause, a suspended process) yields one late run, which it
  * detects: that run's time is handed to the targets as {@code stalledAt}, and they hold deaths
  * back for their grace period, because answers may be waiting unread in the sockets.
  *
- * <p>Targets are added through a lock-free queue and walked only on the sweep's own runs; a
- * target that is done is removed on the next run. When the last target unregisters, the timer
+ * <p>Targets are added through a lock-free queue and visited only on the sweep's own runs; a
+ * target that is done is dropped when its slot comes round. When the last target unregisters, the timer
  * is cancelled at once, so a closed connection leaves no task behind.
  */
 final class Sweep implements Runnable {
 
-  /** What a sweep walks. Called only from the sweep's runs, one at a time. */
+  /** What a sweep visits. Called only from the sweep's runs, one at a time. */
   interface Target {
     /**
-     * One sweep run at {@code now}; {@code stalledAt} is the time of the last run that came
-     * late, or {@link Long#MIN_VALUE} when none did.
+     * One visit at {@code now}; {@code stalledAt} is the time of the last run that came late,
+     * or {@link Long#MIN_VALUE} when none did. Returns the earliest time at which a visit may
+     * have something to do: the target is visited again on the first run at or after it
+     * (a time not after {@code now} means the next run). It must not be later than anything
+     * the target could do without a visit's help: traffic may only postpone it.
      */
-    void tick(long now, long stalledAt);
+    long tick(long now, long stalledAt);
 
     /** Whether the target is finished and may be dropped from the walk. */
     boolean isDone();
   }
+
+  /**
+   * Slots of the timing wheel, a power of two: 12.8 s at a 50 ms period. A target due further
+   * out waits in the slot its time wraps to and is put back when that slot comes round.
+   */
+  static final int SLOTS = 256;
 
   /** The least lateness read as a stall: well above a loaded loop's scheduling jitter. */
   static final long MIN_STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -54,19 +73,32 @@ final class Sweep implements Runnable {
    */
   private final long stallNanos;
   private final ConcurrentLinkedQueue<Target> added = new ConcurrentLinkedQueue<>();
-  private final ArrayList<Target> targets = new ArrayList<>();
+  /** Slot {@code s mod SLOTS} holds the targets due in period {@code s}: time / period. */
+  private final ArrayList<?>[] wheel = new ArrayList<?>[SLOTS];
   // Guarded by REGISTRY.
   private int registered;
   private @Nullable Disposable timer;
   private boolean stopped;
-  // Touched only by runs.
+  // Touched only by runs (and by the first registration, before the first run).
   private long expectedAt;
   private long stalledAt = Long.MIN_VALUE;
+  /** The last period whose slot was visited. */
+  private long visitedUpTo;
+  /** An empty list that takes the place of the slot being visited. */
+  private ArrayList<Target> spare = new ArrayList<>();
 
   private Sweep(Scheduler scheduler, long periodNanos) {
     this.scheduler = scheduler;
     this.periodNanos = periodNanos;
     this.stallNanos = Math.max(periodNanos, MIN_STALL_NANOS);
+    for (int i = 0; i < SLOTS; i++) {
+      wheel[i] = new ArrayList<Target>();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private ArrayList<Target> slot(long period) {
+    return (ArrayList<Target>) wheel[(int) (period & (SLOTS - 1))];
   }
 
   /**
@@ -81,7 +113,9 @@ final class Sweep implements Runnable {
           .computeIfAbsent(periodNanos, p -> new Sweep(scheduler, p));
       sweep.added.offer(target);
       if (sweep.registered++ == 0) {
-        sweep.expectedAt = scheduler.now(TimeUnit.NANOSECONDS) + periodNanos;
+        long now = scheduler.now(TimeUnit.NANOSECONDS);
+        sweep.visitedUpTo = Math.floorDiv(now, periodNanos);
+        sweep.expectedAt = now + periodNanos;
         sweep.timer = scheduler.schedule(sweep, periodNanos, TimeUnit.NANOSECONDS);
       }
     }
@@ -101,34 +135,51 @@ final class Sweep implements Runnable {
     if (now - expectedAt > stallNanos) {
       stalledAt = now;
     }
-    Target next;
-    while ((next = added.poll()) != null) {
-      targets.add(next);
+    long current = Math.floorDiv(now, periodNanos);
+    // New targets are visited on the first run after they registered.
+    Target fresh;
+    while ((fresh = added.poll()) != null) {
+      visit(fresh, now, current);
     }
-    for (int i = 0; i < targets.size(); ) {
-      Target target = targets.get(i);
-      if (!target.isDone()) {
-        try {
-          target.tick(now, stalledAt);
-        } catch (RuntimeException unexpected) {
-          // One connection's failure must not stop the sweep for every other connection.
-          Operators.onErrorDropped(unexpected, Context.empty());
-        }
+    // Every period since the last run, but each slot at most once (after a long stall).
+    for (long period = Math.max(visitedUpTo + 1, current - SLOTS + 1); period <= current; period++) {
+      ArrayList<Target> due = slot(period);
+      if (due.isEmpty()) {
+        continue;
       }
-      if (target.isDone()) {
-        // Swap-remove: order does not matter, and this keeps removal O(1).
-        int last = targets.size() - 1;
-        targets.set(i, targets.get(last));
-        targets.remove(last);
-      } else {
-        i++;
+      // The slot gets the spare list, so that a target put back a whole turn later lands
+      // there and not in the list being visited.
+      wheel[(int) (period & (SLOTS - 1))] = spare;
+      for (int i = 0; i < due.size(); i++) {
+        visit(due.get(i), now, current);
       }
+      due.clear();
+      spare = due;
     }
+    visitedUpTo = current;
     synchronized (REGISTRY) {
       if (!stopped) {
         expectedAt = now + periodNanos;
         timer = scheduler.schedule(this, periodNanos, TimeUnit.NANOSECONDS);
       }
+    }
+  }
+
+  /** Visits {@code target} unless it is done, and puts it back in the slot of its next visit. */
+  private void visit(Target target, long now, long current) {
+    if (target.isDone()) {
+      return; // dropped from the wheel
+    }
+    long next;
+    try {
+      next = target.tick(now, stalledAt);
+    } catch (RuntimeException unexpected) {
+      // One connection's failure must not stop the sweep for every other connection.
+      Operators.onErrorDropped(unexpected, Context.empty());
+      next = now;
+    }
+    if (!target.isDone()) {
+      slot(Math.max(current + 1, Math.floorDiv(next, periodNanos))).add(target);
     }
   }
 
