@@ -164,7 +164,8 @@ public final class HeartbeatPolicy {
 
   /**
    * After a sweep ran late (a busy event loop, a GC pause, a suspended process), how long no peer
-   * is declared dead, so that answers waiting unread in the socket are read first.
+   * is declared dead, so that answers waiting unread in the socket are read first. The time the
+   * sweep could not run is not counted as any peer's silence either: no heartbeat went out then.
    */
   public Duration lateSweepGrace() {
     return lateSweepGrace;

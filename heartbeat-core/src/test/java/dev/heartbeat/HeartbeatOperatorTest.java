@@ -319,7 +319,7 @@ class HeartbeatOperatorTest {
   }
 
   @Test
-  void aLateSweepKillsNobodyWhoAnswersWithinTheGracePeriod() {
+  void aStallOfTheLoopIsNotThePeersSilenceAndALateSweepKillsNobodyWhoAnswersAfterIt() {
     // The client's event loop stalls for 5 s; the servers run on their own (unstalled) loop.
     ControlledScheduler serverLoop = new ControlledScheduler(clock.clock());
     HeartbeatPolicy fast = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
@@ -342,15 +342,42 @@ class HeartbeatOperatorTest {
     clock.resume(); // at 6.5 s: the late sweep runs first, then the held frames are read
 
     assertTrue(alive.isOpen(), "the late sweep judged nobody");
-    assertTrue(dead.isOpen(), "not even the silent one, before the grace period");
-    clock.advance(Duration.ofMillis(999));
-    assertTrue(alive.isOpen());
-    assertTrue(dead.isOpen(), "grace lasts 1 s after the late run");
-    clock.advance(Duration.ofMillis(1));
-    assertTrue(alive.isOpen(), "its answers were read during the grace period");
+    assertTrue(dead.isOpen(), "not even the silent one");
+    // The silent peer was last heard at 1.0 s; the loop stalled from 1.55 s (its next run) to
+    // 6.5 s. Not counting the stall, it has been silent 0.55 s at 6.5 s, and reaches the 3 s
+    // timeout at 8.95 s: not at 7.5 s, the end of the grace period after the stall.
+    clock.advance(Duration.ofMillis(1_000));
+    assertTrue(alive.isOpen(), "its answers were read after the late run");
     assertEquals(PeerState.HEALTHY, alive.state());
-    assertFalse(dead.isOpen(), "the silent peer dies once the grace period is over");
+    assertTrue(dead.isOpen(), "the 5 s stall is not counted as its silence");
+    clock.advance(Duration.ofMillis(1_449));
+    assertTrue(dead.isOpen(), "at 8.949 s: 2.999 s of silence while the loop ran");
+    clock.advance(Duration.ofMillis(1));
+    assertTrue(alive.isOpen());
+    assertFalse(dead.isOpen(), "the silent peer dies after 3 s of silence while the loop ran");
     assertEquals(4408, dead.onClose().block(Duration.ofSeconds(1)).code());
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1_000, 0}) // lateSweepGrace in ms: the default for a 1 s interval, and none
+  void aPeerCloseToItsVerdictWhenTheLoopStalledIsJudgedNoSoonerThanTheGracePeriodAfterIt(long graceMillis) {
+    HeartbeatPolicy fast = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
+        .interval(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(3))
+        .lateSweepGrace(Duration.ofMillis(graceMillis)).build();
+    LocalConnectionPair pair = LocalConnectionPair.create(clock);
+    HeartbeatConnection client = Heartbeat.operator(fast).apply(pair.client());
+    pair.toClient().blackhole(); // silent from 0 s
+    clock.advance(Duration.ofMillis(2_500));
+    clock.stall();
+    clock.advance(Duration.ofSeconds(1));
+    clock.resume(); // the run due at 2.55 s runs at 3.5 s: a 0.95 s stall, not counted as silence
+    // 3 s of silence while the loop ran at 3.95 s; the grace after the stall ends at 4.5 s.
+    long verdictAt = Math.max(3_950, 3_500 + graceMillis);
+    clock.advance(Duration.ofMillis(verdictAt - 3_500 - 1));
+    assertTrue(client.isOpen(), "1 ms before " + verdictAt + " ms");
+    clock.advance(Duration.ofMillis(1));
+    assertFalse(client.isOpen(), "at " + verdictAt + " ms");
+    assertEquals(4408, client.onClose().block(Duration.ofSeconds(1)).code());
   }
 
   @Test

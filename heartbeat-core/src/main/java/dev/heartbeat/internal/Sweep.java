@@ -29,8 +29,10 @@ import reactor.util.context.Context;
  *
  * <p>The sweep re-arms itself after each run rather than running at a fixed rate, so a stalled
  * scheduler (a busy event loop, a GC pause, a suspended process) yields one late run, which it
- * detects: that run's time is handed to the targets as {@code stalledAt}, and they hold deaths
- * back for their grace period, because answers may be waiting unread in the sockets.
+ * detects: the stall (from the time the run was due to the time it ran) is handed to the
+ * targets. They do not count it as their peer's silence, since no heartbeat went out meanwhile,
+ * and they hold deaths back for their grace period after it, because answers may be waiting
+ * unread in the sockets.
  *
  * <p>Targets are added through a lock-free queue and visited only on the sweep's own runs; a
  * target that is done is dropped when its slot comes round. When the last target unregisters, the timer
@@ -41,13 +43,14 @@ final class Sweep implements Runnable {
   /** What a sweep visits. Called only from the sweep's runs, one at a time. */
   interface Target {
     /**
-     * One visit at {@code now}; {@code stalledAt} is the time of the last run that came late,
-     * or {@link Long#MIN_VALUE} when none did. Returns the earliest time at which a visit may
+     * One visit at {@code now}. The last stall of the sweep lasted from {@code stallStart} to
+     * {@code stallEnd} (the time its late run was due, and the time it ran); both are
+     * {@link Long#MIN_VALUE} when no run came late. Returns the earliest time at which a visit may
      * have something to do: the target is visited again on the first run at or after it
      * (a time not after {@code now} means the next run). It must not be later than anything
      * the target could do without a visit's help: traffic may only postpone it.
      */
-    long tick(long now, long stalledAt);
+    long tick(long now, long stallStart, long stallEnd);
 
     /** Whether the target is finished and may be dropped from the walk. */
     boolean isDone();
@@ -81,7 +84,8 @@ final class Sweep implements Runnable {
   private boolean stopped;
   // Touched only by runs (and by the first registration, before the first run).
   private long expectedAt;
-  private long stalledAt = Long.MIN_VALUE;
+  private long stallStart = Long.MIN_VALUE;
+  private long stallEnd = Long.MIN_VALUE;
   /** The last period whose slot was visited. */
   private long visitedUpTo;
   /** An empty list that takes the place of the slot being visited. */
@@ -133,7 +137,8 @@ final class Sweep implements Runnable {
   public void run() {
     long now = scheduler.now(TimeUnit.NANOSECONDS);
     if (now - expectedAt > stallNanos) {
-      stalledAt = now;
+      stallStart = expectedAt;
+      stallEnd = now;
     }
     long current = Math.floorDiv(now, periodNanos);
     // New targets are visited on the first run after they registered.
@@ -172,7 +177,7 @@ final class Sweep implements Runnable {
     }
     long next;
     try {
-      next = target.tick(now, stalledAt);
+      next = target.tick(now, stallStart, stallEnd);
     } catch (RuntimeException unexpected) {
       // One connection's failure must not stop the sweep for every other connection.
       Operators.onErrorDropped(unexpected, Context.empty());

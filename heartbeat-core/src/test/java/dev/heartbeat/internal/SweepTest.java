@@ -40,7 +40,7 @@ class SweepTest {
     }
 
     @Override
-    public long tick(long now, long stalledAt) {
+    public long tick(long now, long stallStart, long stallEnd) {
       visits.add(TimeUnit.NANOSECONDS.toMillis(now));
       if (now >= due) {
         due = now + every;
