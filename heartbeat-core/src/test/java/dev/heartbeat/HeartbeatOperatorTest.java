@@ -47,6 +47,21 @@ class HeartbeatOperatorTest {
     return HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames()).interval(INTERVAL).timeout(TIMEOUT);
   }
 
+  /** A client under {@code policy} whose peer is silent from now on. */
+  private HeartbeatConnection silentClient(HeartbeatPolicy policy) {
+    LocalConnectionPair pair = LocalConnectionPair.create(clock);
+    HeartbeatConnection client = Heartbeat.operator(policy).apply(pair.client());
+    pair.toClient().blackhole();
+    return client;
+  }
+
+  /** The loop stalls for {@code duration}: what comes due meanwhile runs late, at its end. */
+  private void stallFor(Duration duration) {
+    clock.stall();
+    clock.advance(duration);
+    clock.resume();
+  }
+
   private long millis() {
     return clock.now(TimeUnit.MILLISECONDS);
   }
@@ -364,13 +379,9 @@ class HeartbeatOperatorTest {
     HeartbeatPolicy fast = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
         .interval(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(3))
         .lateSweepGrace(Duration.ofMillis(graceMillis)).build();
-    LocalConnectionPair pair = LocalConnectionPair.create(clock);
-    HeartbeatConnection client = Heartbeat.operator(fast).apply(pair.client());
-    pair.toClient().blackhole(); // silent from 0 s
+    HeartbeatConnection client = silentClient(fast);
     clock.advance(Duration.ofMillis(2_500));
-    clock.stall();
-    clock.advance(Duration.ofSeconds(1));
-    clock.resume(); // the run due at 2.55 s runs at 3.5 s: a 0.95 s stall, not counted as silence
+    stallFor(Duration.ofSeconds(1)); // the run due at 2.55 s runs at 3.5 s: a 0.95 s stall, not counted as silence
     // 3 s of silence while the loop ran at 3.95 s; the grace after the stall ends at 4.5 s.
     long verdictAt = Math.max(3_950, 3_500 + graceMillis);
     clock.advance(Duration.ofMillis(verdictAt - 3_500 - 1));
@@ -387,13 +398,9 @@ class HeartbeatOperatorTest {
     HeartbeatPolicy fine = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
         .interval(Duration.ofMillis(200)).timeout(Duration.ofMillis(600)).build();
     assertEquals(Duration.ofMillis(10), fine.resolution());
-    LocalConnectionPair pair = LocalConnectionPair.create(clock);
-    HeartbeatConnection client = Heartbeat.operator(fine).apply(pair.client());
-    pair.toClient().blackhole(); // silent from 0 ms
+    HeartbeatConnection client = silentClient(fine);
     clock.advance(Duration.ofMillis(500));
-    clock.stall();
-    clock.advance(Duration.ofMillis(60));
-    clock.resume(); // at 560 ms
+    stallFor(Duration.ofMillis(60)); // resumes at 560 ms
     clock.advance(Duration.ofMillis(50)); // 610 ms: timeout plus one resolution
     assertFalse(client.isOpen(), "dead at the timeout plus one resolution, no grace");
     assertEquals(4408, client.onClose().block(Duration.ofSeconds(1)).code());
