@@ -11,10 +11,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -34,12 +40,19 @@ import reactor.core.publisher.Mono;
  * <p><b>Mounted</b>: {@link #webSocketHandler(SessionHandler, VertxWebSocketOptions)} gives the
  * handler to put on your server (or on a route of your Router); see {@link VertxWebSocketHandler}.
  *
- * <p>Every connection runs on the context Vert.x serves it on: a server started outside a
- * verticle serves all its connections on one event loop, and they share one heartbeat sweep;
- * deploy several verticle instances to use more event loops. Limits: see
- * {@link VertxWebSocketOptions}.
+ * <p>Every connection runs on the context Vert.x serves it on. A standalone server listens once
+ * per event loop of the Vert.x instance (Vert.x's server sharing: one {@code HttpServer} per
+ * event-loop context, the same port, connections handed out in turn), so its connections, their
+ * heartbeat sweeps and the plain HTTP requests are spread over every event loop, as Reactor
+ * Netty spreads them; {@link #eventLoops(int)} chooses fewer. (A single {@code HttpServer}
+ * started outside a verticle serves everything on one event loop: with 1,000 peers declared
+ * dead at once, their closes and the server's other work queued on that one thread.) A mounted
+ * handler runs where your servers run. Limits: see {@link VertxWebSocketOptions}.
  */
 public final class VertxServerTransport implements ServerTransport {
+
+  /** Negative port numbers, one per standalone start on "any free port" (see {@link #start}). */
+  private static final AtomicInteger ANY_PORT_SHARED = new AtomicInteger();
 
   /** How long {@link ServerHandle#shutdown()} waits for WebSockets to close before Vert.x drops them. */
   public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
@@ -49,14 +62,16 @@ public final class VertxServerTransport implements ServerTransport {
   private final int port;
   private final VertxWebSocketOptions options;
   private final @Nullable Handler<HttpServerRequest> requests;
+  private final int eventLoops; // 0: every event loop of the Vert.x instance
 
   private VertxServerTransport(Vertx vertx, String host, int port, VertxWebSocketOptions options,
-      @Nullable Handler<HttpServerRequest> requests) {
+      @Nullable Handler<HttpServerRequest> requests, int eventLoops) {
     this.vertx = vertx;
     this.host = host;
     this.port = port;
     this.options = options;
     this.requests = requests;
+    this.eventLoops = eventLoops;
   }
 
   /** A server on every interface at {@code port} (0 for any free one), with the default options. */
@@ -72,7 +87,7 @@ public final class VertxServerTransport implements ServerTransport {
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port: must be 0-65535, got " + port);
     }
-    return new VertxServerTransport(vertx, host, port, options, null);
+    return new VertxServerTransport(vertx, host, port, options, null, 0);
   }
 
   /**
@@ -80,7 +95,30 @@ public final class VertxServerTransport implements ServerTransport {
    * checks, a REST API, a Vert.x Web {@code Router}); by default they get 404.
    */
   public VertxServerTransport requestHandler(Handler<HttpServerRequest> requests) {
-    return new VertxServerTransport(vertx, host, port, options, Objects.requireNonNull(requests, "requests"));
+    return new VertxServerTransport(vertx, host, port, options, Objects.requireNonNull(requests, "requests"), eventLoops);
+  }
+
+  /**
+   * This server listening on {@code n} event loops (at least 1) instead of every event loop of
+   * the Vert.x instance; more than it has wraps around them.
+   */
+  public VertxServerTransport eventLoops(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("eventLoops: must be at least 1, got " + n);
+    }
+    return new VertxServerTransport(vertx, host, port, options, requests, n);
+  }
+
+  /** How many times the server listens: {@link #eventLoops(int)}, or the instance's event loops. */
+  int listeners() {
+    if (eventLoops > 0) {
+      return eventLoops;
+    }
+    int loops = 0;
+    for (var ignored : ((VertxInternal) vertx).eventLoopGroup()) {
+      loops++;
+    }
+    return Math.max(1, loops);
   }
 
   /**
@@ -105,12 +143,36 @@ public final class VertxServerTransport implements ServerTransport {
     return Mono.defer(() -> {
       // Not closed by Vert.x's shutdown event: the handle sends 1001 itself, once the port is free.
       VertxWebSocketHandler webSockets = new VertxWebSocketHandler(handler, options, false);
-      HttpServer server = vertx.createHttpServer(options.applyTo(new HttpServerOptions().setHost(host).setPort(port)))
-          .requestHandler(requests != null ? requests : VertxServerTransport::notFound)
-          .webSocketHandshakeHandler(webSockets.handshakeHandler())
-          .webSocketHandler(webSockets);
-      return Mono.fromCompletionStage(() -> server.listen().toCompletionStage())
-          .map(listening -> new Handle(listening, host, webSockets));
+      int listeners = listeners();
+      List<HttpServer> started = new CopyOnWriteArrayList<>();
+      // Vert.x shares one socket between servers listening on the same port; for "any free
+      // port" that takes the same negative port number on all of them, one number per start.
+      int shared = port != 0 ? port : ANY_PORT_SHARED.decrementAndGet();
+      return Flux.range(0, listeners)
+          .concatMap(i -> listen(shared, webSockets).doOnNext(started::add))
+          .then(Mono.fromSupplier(() -> new Handle(started, host, webSockets)))
+          .onErrorResume(error -> Mono.fromCompletionStage(() -> closeAll(started).toCompletionStage())
+              .onErrorResume(closing -> Mono.empty())
+              .then(Mono.error(error)));
+    });
+  }
+
+  private static Future<Void> closeAll(List<HttpServer> servers) {
+    return Future.all(servers.stream().map(HttpServer::close).toList()).mapEmpty();
+  }
+
+  /** One {@code HttpServer} listening on a new event-loop context: its connections run there. */
+  private Mono<HttpServer> listen(int port, VertxWebSocketHandler webSockets) {
+    return Mono.fromCompletionStage(() -> {
+      CompletableFuture<HttpServer> listening = new CompletableFuture<>();
+      ((VertxInternal) vertx).createEventLoopContext().runOnContext(ignored ->
+          vertx.createHttpServer(options.applyTo(new HttpServerOptions().setHost(host).setPort(port)))
+              .requestHandler(requests != null ? requests : VertxServerTransport::notFound)
+              .webSocketHandshakeHandler(webSockets.handshakeHandler())
+              .webSocketHandler(webSockets)
+              .listen()
+              .onComplete(listening::complete, listening::completeExceptionally));
+      return listening;
     });
   }
 
@@ -118,18 +180,18 @@ public final class VertxServerTransport implements ServerTransport {
     request.response().setStatusCode(404).end();
   }
 
-  /** A listening server. */
+  /** A listening server: one {@code HttpServer} per event loop, on one port. */
   static final class Handle implements ServerHandle {
-    private final HttpServer server;
+    private final List<HttpServer> servers;
     private final String host;
     private final int port;
     private final VertxWebSocketHandler webSockets;
     private @Nullable Future<Void> stopped;
 
-    Handle(HttpServer server, String host, VertxWebSocketHandler webSockets) {
-      this.server = server;
+    Handle(List<HttpServer> servers, String host, VertxWebSocketHandler webSockets) {
+      this.servers = List.copyOf(servers);
       this.host = host;
-      this.port = server.actualPort();
+      this.port = servers.get(0).actualPort();
       this.webSockets = webSockets;
     }
 
@@ -166,7 +228,9 @@ public final class VertxServerTransport implements ServerTransport {
 
     private synchronized Future<Void> serverShutdown() {
       if (stopped == null) {
-        stopped = server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        stopped = Future.all(servers.stream()
+            .map(server -> server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS))
+            .toList()).mapEmpty();
       }
       return stopped;
     }
@@ -174,7 +238,7 @@ public final class VertxServerTransport implements ServerTransport {
     /** Stops as a crash would: every connection dropped without a close frame (1006), then the port released. */
     Mono<Void> kill() {
       return webSockets.abortAll()
-          .then(Mono.fromCompletionStage(() -> server.close().toCompletionStage()))
+          .then(Mono.fromCompletionStage(() -> closeAll(servers).toCompletionStage()))
           .then(ListenerRelease.await(host, port));
     }
 

@@ -2,6 +2,7 @@ package dev.heartbeat.vertx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,6 +27,8 @@ import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -57,6 +60,48 @@ class VertxServerTransportTest extends VertxSocketTest {
     UpgradeRejectedException wrongPath = rejected(client(URI.create("ws://127.0.0.1:" + server.port() + "/nope"),
         VertxWebSocketOptions.defaults()));
     assertEquals(404, wrongPath.getStatus());
+  }
+
+  /** The event-loop threads that ran the handler of {@code n} connections to a server from {@code transport}. */
+  private Set<Thread> handlerThreadsOf(VertxServerTransport transport, int n) {
+    Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    AtomicInteger served = new AtomicInteger();
+    VertxServerTransport.Handle server = start(transport, session -> {
+      threads.add(Thread.currentThread());
+      served.incrementAndGet();
+      return session.send(session.receive());
+    });
+    for (int i = 0; i < n; i++) {
+      assertEcho(connect(client(server.port())));
+    }
+    VertxTesting.await("every connection served", () -> served.get() == n);
+    return threads;
+  }
+
+  @Test
+  void aStandaloneServerSpreadsItsConnectionsOverTheEventLoopsOrAsFewAsAsked() {
+    VertxServerTransport transport = VertxServerTransport.create(serverVertx, "127.0.0.1", 0, VertxWebSocketOptions.defaults());
+    int loops = transport.listeners();
+    assertTrue(loops >= 2, "the test Vert.x has several event loops: " + loops);
+    assertEquals(loops, handlerThreadsOf(transport, 2 * loops).size(), "connections handed out in turn to every loop");
+    assertEquals(1, handlerThreadsOf(transport.eventLoops(1), 4).size(), "eventLoops(1): all on one loop");
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> transport.eventLoops(0));
+    assertTrue(none.getMessage().startsWith("eventLoops"), none.getMessage());
+  }
+
+  @Test
+  void twoStandaloneServersOnAnyFreePortGetAPortEach() {
+    AtomicInteger firstServed = new AtomicInteger();
+    VertxServerTransport.Handle first = start(session -> {
+      firstServed.incrementAndGet();
+      return session.send(session.receive());
+    });
+    VertxServerTransport.Handle second = start(ECHO);
+    assertNotEquals(first.port(), second.port());
+    for (int i = 0; i < 4; i++) {
+      assertEcho(connect(client(second.port())));
+    }
+    assertEquals(0, firstServed.get(), "the second server's connections never reach the first's handler");
   }
 
   @Test
