@@ -40,14 +40,15 @@ import reactor.core.publisher.Mono;
  * <p><b>Mounted</b>: {@link #webSocketHandler(SessionHandler, VertxWebSocketOptions)} gives the
  * handler to put on your server (or on a route of your Router); see {@link VertxWebSocketHandler}.
  *
- * <p>Every connection runs on the context Vert.x serves it on. A standalone server listens once
- * per event loop of the Vert.x instance (Vert.x's server sharing: one {@code HttpServer} per
- * event-loop context, the same port, connections handed out in turn), so its connections, their
- * heartbeat sweeps and the plain HTTP requests are spread over every event loop, as Reactor
- * Netty spreads them; {@link #eventLoops(int)} chooses fewer. (A single {@code HttpServer}
- * started outside a verticle serves everything on one event loop: with 1,000 peers declared
- * dead at once, their closes and the server's other work queued on that one thread.) A mounted
- * handler runs where your servers run. Limits: see {@link VertxWebSocketOptions}.
+ * <p>Every connection runs on the context Vert.x serves it on. A standalone server listens on
+ * one event loop by default, as any {@code HttpServer} started outside a verticle does: its
+ * connections, their heartbeat sweep and its plain HTTP requests share that thread.
+ * {@link #eventLoops(int)} listens on several (Vert.x's server sharing: one {@code HttpServer}
+ * per event-loop context, the same port, connections handed out in turn). Measured on 2 cores
+ * (BENCHMARKS.md): 4 loops closed 1,000 dead peers within timeout + 73 ms where one loop took
+ * up to + 185 ms, but echoed 11 % less and came back from a restart less evenly, so one stays
+ * the default. A mounted handler runs where your servers run. Limits: see
+ * {@link VertxWebSocketOptions}.
  */
 public final class VertxServerTransport implements ServerTransport {
 
@@ -62,7 +63,7 @@ public final class VertxServerTransport implements ServerTransport {
   private final int port;
   private final VertxWebSocketOptions options;
   private final @Nullable Handler<HttpServerRequest> requests;
-  private final int eventLoops; // 0: every event loop of the Vert.x instance
+  private final int eventLoops;
 
   private VertxServerTransport(Vertx vertx, String host, int port, VertxWebSocketOptions options,
       @Nullable Handler<HttpServerRequest> requests, int eventLoops) {
@@ -87,7 +88,7 @@ public final class VertxServerTransport implements ServerTransport {
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port: must be 0-65535, got " + port);
     }
-    return new VertxServerTransport(vertx, host, port, options, null, 0);
+    return new VertxServerTransport(vertx, host, port, options, null, 1);
   }
 
   /**
@@ -99,8 +100,8 @@ public final class VertxServerTransport implements ServerTransport {
   }
 
   /**
-   * This server listening on {@code n} event loops (at least 1) instead of every event loop of
-   * the Vert.x instance; more than it has wraps around them.
+   * This server listening on {@code n} event loops (at least 1; by default 1), so that its
+   * connections are spread over them; more than the Vert.x instance has wraps around them.
    */
   public VertxServerTransport eventLoops(int n) {
     if (n < 1) {
@@ -109,16 +110,13 @@ public final class VertxServerTransport implements ServerTransport {
     return new VertxServerTransport(vertx, host, port, options, requests, n);
   }
 
-  /** How many times the server listens: {@link #eventLoops(int)}, or the instance's event loops. */
-  int listeners() {
-    if (eventLoops > 0) {
-      return eventLoops;
-    }
+  /** How many event loops {@code vertx} has. */
+  static int eventLoopsOf(Vertx vertx) {
     int loops = 0;
     for (var ignored : ((VertxInternal) vertx).eventLoopGroup()) {
       loops++;
     }
-    return Math.max(1, loops);
+    return loops;
   }
 
   /**
@@ -143,7 +141,7 @@ public final class VertxServerTransport implements ServerTransport {
     return Mono.defer(() -> {
       // Not closed by Vert.x's shutdown event: the handle sends 1001 itself, once the port is free.
       VertxWebSocketHandler webSockets = new VertxWebSocketHandler(handler, options, false);
-      int listeners = listeners();
+      int listeners = eventLoops;
       List<HttpServer> started = new CopyOnWriteArrayList<>();
       // Vert.x shares one socket between servers listening on the same port; for "any free
       // port" that takes the same negative port number on all of them, one number per start.

@@ -78,14 +78,21 @@ final class StormScenario {
       server = bench.startServer(spec, port, n, "storm-after");
       long listenAt = System.nanoTime(); // upper bound: /stats answered
 
-      StringBuilder series = new StringBuilder("msAfterListen,clientConnected,serverActive,serverTotal\n");
+      // serverClosed: the new server's closes by cause (the library's /stats; empty for a baseline)
+      StringBuilder series = new StringBuilder("msAfterListen,clientConnected,serverActive,serverTotal,serverClosed\n");
       long deadline = listenAt + s.stormDeadline().toNanos();
       int connected = 0;
       while (System.nanoTime() < deadline) {
         connected = client.call("status", Duration.ofSeconds(30)).path("connected").asInt();
         JsonNode stats = server.stats();
-        series.append(String.format(Locale.ROOT, "%.0f,%d,%d,%d%n", (System.nanoTime() - listenAt) / 1e6, connected,
-            stats.path("active").asLong(), stats.path("total").asLong()));
+        StringBuilder closed = new StringBuilder();
+        stats.path("closed").fields().forEachRemaining(cause -> {
+          if (cause.getValue().asLong() > 0) {
+            closed.append(closed.length() == 0 ? "" : ";").append(cause.getKey()).append('=').append(cause.getValue().asLong());
+          }
+        });
+        series.append(String.format(Locale.ROOT, "%.0f,%d,%d,%d,%s%n", (System.nanoTime() - listenAt) / 1e6, connected,
+            stats.path("active").asLong(), stats.path("total").asLong(), closed));
         if (connected >= n) {
           break;
         }
