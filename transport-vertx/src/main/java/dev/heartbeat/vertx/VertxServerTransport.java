@@ -110,14 +110,6 @@ public final class VertxServerTransport implements ServerTransport {
     return new VertxServerTransport(vertx, host, port, options, requests, n);
   }
 
-  /** How many event loops {@code vertx} has. */
-  static int eventLoopsOf(Vertx vertx) {
-    int loops = 0;
-    for (var ignored : ((VertxInternal) vertx).eventLoopGroup()) {
-      loops++;
-    }
-    return loops;
-  }
 
   /**
    * A handler that serves WebSockets with {@code handler} on a Vert.x server of your own; see
