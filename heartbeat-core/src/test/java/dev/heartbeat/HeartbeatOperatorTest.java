@@ -370,7 +370,9 @@ class HeartbeatOperatorTest {
     clock.advance(Duration.ofMillis(1));
     assertTrue(alive.isOpen());
     assertFalse(dead.isOpen(), "the silent peer dies after 3 s of silence while the loop ran");
-    assertEquals(4408, dead.onClose().block(Duration.ofSeconds(1)).code());
+    CloseStatus closed = dead.onClose().block(Duration.ofSeconds(1));
+    assertEquals(4408, closed.code());
+    assertEquals("no frame for 7950 ms", closed.reason(), "the close tells the whole silence, stall included");
   }
 
   @ParameterizedTest

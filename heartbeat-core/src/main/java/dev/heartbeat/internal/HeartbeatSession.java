@@ -232,7 +232,8 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
       return now; // nothing left to judge; dropped from the sweep once closed
     }
     boolean backedUp = relay.isBackedUp();
-    long seen = backedUp ? now : (long) LAST_SEEN.getAcquire(this);
+    long heard = backedUp ? now : (long) LAST_SEEN.getAcquire(this);
+    long seen = heard;
     // The part of the silence during which this side's loop could not run (a GC pause, a busy
     // loop) is not the peer's: no heartbeat went out, and answers could not be read. Without
     // this, a 1.7 s collection during the connect burst of 15,000 connections made the peers
@@ -246,7 +247,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
     long next; // the earliest time the next visit may have something to do
     if (silence >= timeoutNanos) {
       if (mayJudge) {
-        die(seen, now);
+        die(heard, now); // the close reports the whole silence, stall included
         return now;
       }
       next = stallEnd + graceNanos;

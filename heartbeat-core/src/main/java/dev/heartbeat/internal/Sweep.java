@@ -35,8 +35,8 @@ import reactor.util.context.Context;
  * unread in the sockets.
  *
  * <p>Targets are added through a lock-free queue and visited only on the sweep's own runs; a
- * target that is done is dropped when its slot comes round. When the last target unregisters, the timer
- * is cancelled at once, so a closed connection leaves no task behind.
+ * target that is done is dropped when its slot comes round. When the last target unregisters,
+ * the timer is cancelled at once, so a closed connection leaves no task behind.
  */
 final class Sweep implements Runnable {
 
