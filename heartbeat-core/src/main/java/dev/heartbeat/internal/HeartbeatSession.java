@@ -77,7 +77,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
    */
   private volatile Sinks.@Nullable Many<HeartbeatEvent> events;
   private final Disposable registration;
-  private volatile @Nullable Observer observer;
+  private volatile Observer observer = Observer.NONE;
 
   /** Last proof of life (release-written on the inbound path, read by the sweep). */
   private volatile long lastSeen;
@@ -137,6 +137,21 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
    * connection's thread, in the order of the events they stand for.
    */
   public interface Observer {
+    /** Told nothing: a session's observer until {@link #observe} sets one. */
+    Observer NONE = new Observer() {
+      @Override
+      public void sent() { }
+
+      @Override
+      public void answered(Duration rtt) { }
+
+      @Override
+      public void missed() { }
+
+      @Override
+      public void dead() { }
+    };
+
     /** A heartbeat was sent ({@link HeartbeatEvent.Sent}). */
     void sent();
 
@@ -215,10 +230,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
     outstandingSince = Long.MIN_VALUE;
     Duration rtt = Duration.ofNanos(now - since);
     lastRtt = rtt;
-    Observer o = observer;
-    if (o != null) {
-      o.answered(rtt);
-    }
+    observer.answered(rtt);
     if (hasEventSubscribers()) {
       emitEvent(new HeartbeatEvent.Answered(rtt));
     }
@@ -256,10 +268,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
       if (missed > reportedMissed && mayJudge) {
         reportedMissed = missed;
         state = PeerState.SUSPECT;
-        Observer o = observer;
-        if (o != null) {
-          o.missed();
-        }
+        observer.missed();
         emitEvent(new HeartbeatEvent.Suspect(missed, Duration.ofNanos(silence)));
       } else if (missed == 0 && reportedMissed > 0) {
         reportedMissed = 0;
@@ -278,24 +287,29 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
       if (isDue(now)) {
         sendHeartbeat(now);
       }
-      next = Math.min(next, policy.mode() == HeartbeatPolicy.Mode.FIXED
-          ? nextSendAt : (long) LAST_ACTIVITY.getAcquire(this) + intervalNanos);
+      next = Math.min(next, sendDueAt());
     }
     return next;
   }
 
+  /** When the next heartbeat is due: on the fixed beat, or an interval after the last traffic. */
+  private long sendDueAt() {
+    return policy.mode() == HeartbeatPolicy.Mode.FIXED
+        ? nextSendAt : (long) LAST_ACTIVITY.getAcquire(this) + intervalNanos;
+  }
+
+  /** Whether a heartbeat is due at {@code now}; on the fixed beat, moves the beat on when it is. */
   private boolean isDue(long now) {
+    if (now < sendDueAt()) {
+      return false;
+    }
     if (policy.mode() == HeartbeatPolicy.Mode.FIXED) {
-      if (now < nextSendAt) {
-        return false;
-      }
       nextSendAt += intervalNanos;
       if (nextSendAt <= now) {
         nextSendAt = now + intervalNanos; // far behind: skip, never burst to catch up
       }
-      return true;
     }
-    return now - (long) LAST_ACTIVITY.getAcquire(this) >= intervalNanos;
+    return true;
   }
 
   private void sendHeartbeat(long now) {
@@ -304,10 +318,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
     }
     LAST_ACTIVITY.setRelease(this, now);
     emitControl(codec.heartbeat());
-    Observer o = observer;
-    if (o != null) {
-      o.sent();
-    }
+    observer.sent();
     if (hasEventSubscribers()) {
       emitEvent(new HeartbeatEvent.Sent(now));
     }
@@ -316,10 +327,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   private void die(long seen, long now) {
     state = PeerState.DEAD;
     HeartbeatTimeoutException cause = HeartbeatTimeoutException.after(policy, seen, now);
-    Observer o = observer;
-    if (o != null) {
-      o.dead();
-    }
+    observer.dead();
     emitEvent(new HeartbeatEvent.Dead(cause));
     // The close frame goes out before the inbound stream ends, so the peer reads 4408.
     delegate.close(CloseStatus.HEARTBEAT_TIMEOUT.withReason(

@@ -77,7 +77,8 @@ final class Sweep implements Runnable {
   private final long stallNanos;
   private final ConcurrentLinkedQueue<Target> added = new ConcurrentLinkedQueue<>();
   /** Slot {@code s mod SLOTS} holds the targets due in period {@code s}: time / period. */
-  private final ArrayList<?>[] wheel = new ArrayList<?>[SLOTS];
+  @SuppressWarnings("unchecked")
+  private final ArrayList<Target>[] wheel = (ArrayList<Target>[]) new ArrayList<?>[SLOTS];
   // Guarded by REGISTRY.
   private int registered;
   private @Nullable Disposable timer;
@@ -96,13 +97,13 @@ final class Sweep implements Runnable {
     this.periodNanos = periodNanos;
     this.stallNanos = Math.max(periodNanos, MIN_STALL_NANOS);
     for (int i = 0; i < SLOTS; i++) {
-      wheel[i] = new ArrayList<Target>();
+      wheel[i] = new ArrayList<>();
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private ArrayList<Target> slot(long period) {
-    return (ArrayList<Target>) wheel[(int) (period & (SLOTS - 1))];
+  /** Where period {@code period}'s slot is in the wheel. */
+  private static int slotOf(long period) {
+    return (int) (period & (SLOTS - 1));
   }
 
   /**
@@ -148,13 +149,13 @@ final class Sweep implements Runnable {
     }
     // Every period since the last run, but each slot at most once (after a long stall).
     for (long period = Math.max(visitedUpTo + 1, current - SLOTS + 1); period <= current; period++) {
-      ArrayList<Target> due = slot(period);
+      ArrayList<Target> due = wheel[slotOf(period)];
       if (due.isEmpty()) {
         continue;
       }
       // The slot gets the spare list, so that a target put back a whole turn later lands
       // there and not in the list being visited.
-      wheel[(int) (period & (SLOTS - 1))] = spare;
+      wheel[slotOf(period)] = spare;
       for (int i = 0; i < due.size(); i++) {
         visit(due.get(i), now, current);
       }
@@ -184,7 +185,7 @@ final class Sweep implements Runnable {
       next = now;
     }
     if (!target.isDone()) {
-      slot(Math.max(current + 1, Math.floorDiv(next, periodNanos))).add(target);
+      wheel[slotOf(Math.max(current + 1, Math.floorDiv(next, periodNanos)))].add(target);
     }
   }
 

@@ -303,8 +303,10 @@ public final class ConnectionRegistry {
     listeners.add(listener);
   }
 
-  /** A registered connection: the heartbeat connection, plus id, key and a bounded outbox. */
-  /** One registered connection; it also counts its heartbeats into the registry's totals. */
+  /**
+   * A registered connection: the heartbeat connection, plus id, key and a bounded outbox. As its
+   * session's observer, it counts the connection's heartbeats into the registry's totals.
+   */
   private final class Session implements ServerSession, HeartbeatSession.Observer {
     private final HeartbeatConnection connection;
     private final String id;
