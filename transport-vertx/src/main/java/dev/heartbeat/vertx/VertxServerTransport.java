@@ -110,7 +110,6 @@ public final class VertxServerTransport implements ServerTransport {
     return new VertxServerTransport(vertx, host, port, options, requests, n);
   }
 
-
   /**
    * A handler that serves WebSockets with {@code handler} on a Vert.x server of your own; see
    * {@link VertxWebSocketHandler} for how to mount it. Apply {@code options} to the server's
@@ -133,12 +132,11 @@ public final class VertxServerTransport implements ServerTransport {
     return Mono.defer(() -> {
       // Not closed by Vert.x's shutdown event: the handle sends 1001 itself, once the port is free.
       VertxWebSocketHandler webSockets = new VertxWebSocketHandler(handler, options, false);
-      int listeners = eventLoops;
       List<HttpServer> started = new CopyOnWriteArrayList<>();
       // Vert.x shares one socket between servers listening on the same port; for "any free
       // port" that takes the same negative port number on all of them, one number per start.
       int shared = port != 0 ? port : ANY_PORT_SHARED.decrementAndGet();
-      return Flux.range(0, listeners)
+      return Flux.range(0, eventLoops)
           .concatMap(i -> listen(shared, webSockets).doOnNext(started::add))
           .then(Mono.fromSupplier(() -> new Handle(started, host, webSockets)))
           .onErrorResume(error -> Mono.fromCompletionStage(() -> closeAll(started).toCompletionStage())
