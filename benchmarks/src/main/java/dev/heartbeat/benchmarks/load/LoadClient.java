@@ -328,11 +328,6 @@ public final class LoadClient {
       return pongCount;
     }
 
-    /** The time of the newest pong sent; 0 if none. */
-    synchronized long lastPong() {
-      return pongCount == 0 ? 0 : pongTimes[(pongCount - 1) % pongTimes.length];
-    }
-
     /** The time of the last pong sent before {@code before}; 0 if none is remembered. */
     synchronized long lastPongBefore(long before) {
       for (int i = pongCount - 1; i >= Math.max(0, pongCount - pongTimes.length); i--) {
@@ -399,7 +394,7 @@ public final class LoadClient {
         closeCodes.computeIfAbsent(close.statusCode(), code -> new LongAdder()).increment();
         if (close.statusCode() == CloseStatus.HEARTBEAT_TIMEOUT.code()) {
           long now = System.nanoTime();
-          long last = lastPong();
+          long last = lastPongBefore(now);
           Map<String, Long> evidence = new LinkedHashMap<>();
           evidence.put("silenceMs", last == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - last));
           evidence.put("pongs", (long) pongCount());

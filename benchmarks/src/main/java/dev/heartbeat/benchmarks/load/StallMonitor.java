@@ -29,12 +29,7 @@ final class StallMonitor {
     thread.start();
   }
 
-  /** Forgets the stalls so far: the next reading covers what follows. */
-  void reset() {
-    maxLateNanos.set(0);
-  }
-
-  /** The longest stall since {@link #start()} or the last {@link #reset()}. */
+  /** The longest stall since {@link #start()}. */
   long maxStallMillis() {
     return TimeUnit.NANOSECONDS.toMillis(maxLateNanos.get());
   }

@@ -32,9 +32,7 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code start}: starts the sessions (in batches, so that the first connect is not
  *       itself the storm) and answers at once;</li>
  *   <li>{@code status}: sessions connected now, connects and disconnects so far, the longest
- *       stall;</li>
- *   <li>{@code stalls-reset}: the next {@code status} reports the longest stall of this process
- *       (see {@link StallMonitor}) from now on;</li>
+ *       stall of this process since it started (see {@link StallMonitor});</li>
  *   <li>{@code connects file}: writes the time ({@link System#nanoTime}) and attempt of every
  *       connect so far;</li>
  *   <li>{@code exit}.</li>
@@ -84,10 +82,6 @@ public final class StormClient {
     client.stalls.start();
     Map<String, ControlLoop.Command> commands = new LinkedHashMap<>();
     commands.put("start", a -> client.start());
-    commands.put("stalls-reset", a -> {
-      client.stalls.reset();
-      return Map.of();
-    });
     commands.put("status", a -> client.status());
     commands.put("connects", a -> client.writeConnects(Path.of(a[0])));
     try {
