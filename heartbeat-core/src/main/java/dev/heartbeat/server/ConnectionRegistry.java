@@ -312,17 +312,20 @@ public final class ConnectionRegistry {
     private final String id;
     private final @Nullable String key;
     private final long openedAt;
-    private final Sinks.Many<WsFrame> outbox;
+    /**
+     * Made, and sent from, at the first frame offered, not at connect: an exactly bounded queue
+     * (frames wait here, not in the transport, while the peer is slow) and a send are about 2 KB
+     * a connection on Reactor Netty, and most connections of a big server are idle and never get
+     * a pushed message. Guarded by this session.
+     */
+    private Sinks.@Nullable Many<WsFrame> outbox;
     private final AtomicBoolean unregistered = new AtomicBoolean();
-    private final AtomicBoolean outboxSending = new AtomicBoolean();
 
     Session(HeartbeatConnection connection, String id, @Nullable String key) {
       this.connection = connection;
       this.id = id;
       this.key = key;
       this.openedAt = connection.scheduler().now(TimeUnit.NANOSECONDS);
-      // An exactly bounded queue: frames wait here, not in the transport, while the peer is slow.
-      this.outbox = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(outboundBuffer));
     }
 
     @Override
@@ -349,17 +352,6 @@ public final class ConnectionRegistry {
       unregister(this, CloseStatus.HEARTBEAT_TIMEOUT);
     }
 
-    /**
-     * Starts sending the outbox at its first frame, not at connect: a send holds a transport's
-     * outbound machinery (about a kilobyte on Reactor Netty), and most connections of a big
-     * server are idle and never get a pushed message.
-     */
-    private void startOutbox() {
-      if (!outboxSending.get() && outboxSending.compareAndSet(false, true)) {
-        connection.send(outbox.asFlux()).subscribe(null, error -> { });
-      }
-    }
-
     @Override
     public String id() {
       return id;
@@ -375,12 +367,22 @@ public final class ConnectionRegistry {
       if (!connection.isOpen()) {
         return false;
       }
+      Sinks.@Nullable Many<WsFrame> made = null;
       Sinks.EmitResult result;
-      synchronized (outbox) {
-        result = outbox.tryEmitNext(frame);
+      synchronized (this) {
+        Sinks.Many<WsFrame> box = outbox;
+        if (box == null) {
+          box = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(outboundBuffer));
+          outbox = box;
+          made = box;
+        }
+        result = box.tryEmitNext(frame);
+      }
+      if (made != null) {
+        // The unicast sink holds what other threads offer until this send subscribes.
+        connection.send(made.asFlux()).subscribe(null, error -> { });
       }
       if (result.isSuccess()) {
-        startOutbox();
         return true;
       }
       if (result == Sinks.EmitResult.FAIL_OVERFLOW) {

@@ -2,6 +2,8 @@ package dev.heartbeat.transport;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,16 +33,45 @@ public record HandshakeInfo(
   }
 
   /**
-   * {@code headers} with every list of values copied too: the record is immutable all the way
-   * down, and a server keeps one of these per connection, so the lists are the compact
-   * immutable ones ({@code List.of}: 16 bytes for one value) rather than the transport's
-   * {@code ArrayList}s (80 bytes each and up).
+   * {@code headers} immutable all the way down: itself when it already is (as
+   * {@link #headersOf} makes it), else a copy whose lists are the compact immutable ones
+   * ({@code List.of}: 16 bytes for one value) rather than a transport's {@code ArrayList}s (80
+   * bytes each and up). A server keeps one of these per connection.
    */
   @SuppressWarnings("unchecked")
   private static Map<String, List<String>> immutable(Map<String, List<String>> headers) {
-    Map.Entry<String, List<String>>[] entries = new Map.Entry[headers.size()];
+    Map<String, List<String>> map = Map.copyOf(headers); // itself when already immutable
+    for (List<String> values : map.values()) {
+      if (List.copyOf(values) != values) {
+        Map.Entry<String, List<String>>[] entries = new Map.Entry[map.size()];
+        int i = 0;
+        for (Map.Entry<String, List<String>> header : map.entrySet()) {
+          entries[i++] = Map.entry(header.getKey(), List.copyOf(header.getValue()));
+        }
+        return Map.ofEntries(entries);
+      }
+    }
+    return map;
+  }
+
+  /**
+   * The headers of a handshake as this record holds them, from a transport's name-value pairs
+   * in order: names lower-cased, the values of one name (in any case) in one list, all of it
+   * immutable. Names are read as {@link CharSequence}s and the usual ones become shared
+   * constants: a server keeps these for every connection, and asking Netty's {@code AsciiString}
+   * names for a {@code String} makes each of them keep one, about 50 bytes a header.
+   */
+  @SuppressWarnings("unchecked")
+  public static Map<String, List<String>> headersOf(
+      Iterable<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>> pairs) {
+    Map<String, List<String>> byName = new LinkedHashMap<>();
+    for (Map.Entry<? extends CharSequence, ? extends CharSequence> pair : pairs) {
+      byName.computeIfAbsent(HeaderNames.lowerCase(pair.getKey()), name -> new ArrayList<>(1))
+          .add(pair.getValue().toString());
+    }
+    Map.Entry<String, List<String>>[] entries = new Map.Entry[byName.size()];
     int i = 0;
-    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+    for (Map.Entry<String, List<String>> header : byName.entrySet()) {
       entries[i++] = Map.entry(header.getKey(), List.copyOf(header.getValue()));
     }
     return Map.ofEntries(entries);
@@ -53,7 +84,7 @@ public record HandshakeInfo(
 
   /** The first value of header {@code name} (any case), or {@code null}. */
   public @Nullable String header(String name) {
-    List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+    List<String> values = headers.get(HeaderNames.lowerCase(name));
     return values == null || values.isEmpty() ? null : values.get(0);
   }
 }

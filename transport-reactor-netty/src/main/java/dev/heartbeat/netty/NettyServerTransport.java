@@ -4,6 +4,7 @@ import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.transport.HandshakeCheck;
 import dev.heartbeat.transport.HandshakeDecision;
 import dev.heartbeat.transport.HandshakeInfo;
+import dev.heartbeat.transport.RequestUris;
 import dev.heartbeat.transport.Role;
 import dev.heartbeat.transport.ServerHandle;
 import dev.heartbeat.transport.ServerTransport;
@@ -18,6 +19,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -257,6 +259,8 @@ public final class NettyServerTransport implements ServerTransport {
     return false;
   }
 
+  private static final RequestUris URIS = new RequestUris();
+
   private static URI requestUri(HttpServerRequest req) {
     String scheme = "https".equalsIgnoreCase(req.scheme()) || "wss".equalsIgnoreCase(req.scheme()) ? "wss" : "ws";
     String host = req.requestHeaders().get(HttpHeaderNames.HOST);
@@ -264,8 +268,8 @@ public final class NettyServerTransport implements ServerTransport {
       host = req.hostName() + ":" + req.hostPort();
     }
     try {
-      return URI.create(scheme + "://" + host + req.uri());
-    } catch (IllegalArgumentException malformed) {
+      return URIS.parse(scheme + "://" + host + req.uri());
+    } catch (URISyntaxException malformed) {
       return URI.create(scheme + "://" + req.hostName() + ":" + req.hostPort() + "/");
     }
   }

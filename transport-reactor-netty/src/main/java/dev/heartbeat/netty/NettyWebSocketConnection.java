@@ -28,10 +28,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.time.Duration;
 import java.util.Objects;
@@ -402,11 +399,8 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   /** Netty's headers as the core's: names lower-cased, values in order. */
   static Map<String, List<String>> headers(HttpHeaders headers) {
-    Map<String, List<String>> map = new LinkedHashMap<>();
-    for (Map.Entry<String, String> entry : headers) {
-      map.computeIfAbsent(entry.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(entry.getValue());
-    }
-    map.replaceAll((name, values) -> List.copyOf(values));
-    return map;
+    // As CharSequences: Netty's names are AsciiStrings, which keep the String they are asked for.
+    Iterable<Map.Entry<CharSequence, CharSequence>> pairs = headers::iteratorCharSequence;
+    return HandshakeInfo.headersOf(pairs);
   }
 }

@@ -1,22 +1,23 @@
 package dev.heartbeat.vertx;
 
 import dev.heartbeat.transport.HandshakeInfo;
+import dev.heartbeat.transport.RequestUris;
 import dev.heartbeat.transport.Role;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.MultiMap;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /** Builds the core's {@link HandshakeInfo} from what Vert.x reports of a handshake. */
 final class Handshakes {
+
+  private static final RequestUris URIS = new RequestUris();
 
   private Handshakes() {}
 
@@ -30,21 +31,21 @@ final class Handshakes {
 
   /** The request headers, names lower-cased, values in order. */
   static Map<String, List<String>> lowerCase(@Nullable MultiMap headers) {
-    Map<String, List<String>> map = new LinkedHashMap<>();
-    if (headers != null) {
-      for (Map.Entry<String, String> header : headers) {
-        map.computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), name -> new ArrayList<>()).add(header.getValue());
-      }
+    if (headers instanceof HttpHeaders netty) {
+      // Vert.x's request headers are Netty's: read as CharSequences, their AsciiString names do
+      // not each keep a String copy for the life of the connection.
+      Iterable<Map.Entry<CharSequence, CharSequence>> pairs = netty::iteratorCharSequence;
+      return HandshakeInfo.headersOf(pairs);
     }
-    return map;
+    return headers == null ? Map.of() : HandshakeInfo.headersOf(headers);
   }
 
-  /** {@code headers} with names lower-cased. */
+  /** {@code headers} with names lower-cased: the values of names that differ only in case join. */
   static Map<String, List<String>> lowerCase(Map<String, List<String>> headers) {
-    Map<String, List<String>> map = new LinkedHashMap<>();
-    headers.forEach((name, values) ->
-        map.computeIfAbsent(name.toLowerCase(Locale.ROOT), key -> new ArrayList<>()).addAll(values));
-    return map;
+    List<Map.Entry<String, String>> pairs = headers.entrySet().stream()
+        .flatMap(header -> header.getValue().stream().map(value -> Map.entry(header.getKey(), value)))
+        .toList();
+    return HandshakeInfo.headersOf(pairs);
   }
 
   static @Nullable InetSocketAddress inet(@Nullable SocketAddress address) {
@@ -72,7 +73,7 @@ final class Handshakes {
     String hostPart = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
     String text = ws + "://" + hostPart + (port >= 0 ? ":" + port : "") + uri;
     try {
-      return new URI(text);
+      return URIS.parse(text);
     } catch (URISyntaxException malformed) {
       // A request line a lenient parser let through: keep what can be kept.
       int query = uri.indexOf('?');
