@@ -30,7 +30,7 @@ final class IdleScenario {
     Table table = new Table("Idle capacity (heartbeat 1 s, timeout 3 s, steady " + bench.settings.idleSteady().toSeconds() + " s)",
         "server", "connections", "open", "connectSeconds", "cpuPercent", "rssBeforeMB", "rssAfterMB", "rssPerConnKB",
         "liveHeapPerConnKB", "closedByTimeout", "clientSawClosed", "timeoutClosesAtClient", "clientMaxStallMs",
-        "io", "threads");
+        "clientMaxLoopLagMs", "io", "threads");
     for (int size : bench.settings.idleSizes()) {
       for (ServerSpec spec : servers) {
         System.out.println(" - idle " + spec.name() + " x " + size);
@@ -38,7 +38,7 @@ final class IdleScenario {
           measure(spec, size, table);
         } catch (RuntimeException e) {
           System.out.println("   FAILED: " + e.getMessage());
-          table.add(spec.name(), size, "failed: " + e.getMessage(), "", "", "", "", "", "", "", "", "", "", "", "");
+          table.add(spec.name(), size, "failed: " + e.getMessage(), "", "", "", "", "", "", "", "", "", "", "", "", "");
         }
       }
     }
@@ -94,11 +94,13 @@ final class IdleScenario {
 
         long sawClosed = 0;
         long maxStallMs = 0;
+        long maxLoopLagMs = 0;
         List<JsonNode> evidence = new ArrayList<>();
         for (ClientProcess client : clients) {
           JsonNode status = client.call("status", Duration.ofSeconds(30));
           sawClosed += status.path("closedByServer").asLong() + status.path("dropped").asLong();
           maxStallMs = Math.max(maxStallMs, status.path("maxStallMs").asLong());
+          maxLoopLagMs = Math.max(maxLoopLagMs, status.path("maxLoopLagMs").asLong());
           status.path("timeoutCloses").forEach(evidence::add);
         }
         if (!evidence.isEmpty()) {
@@ -110,7 +112,7 @@ final class IdleScenario {
         double rssPerConnKb = (last.rssKb() - idle.rssKb()) / (double) size;
         String io = after.path("io").asText("") + " " + ProcStats.pollers(server.pid()) + " " + ProcStats.eventLoopThreads(server.pid());
         table.add(spec.name(), size, open, connectSeconds, cpu, idle.rssKb() / 1024.0, last.rssKb() / 1024.0, rssPerConnKb,
-            liveHeapPerConnKb, after.path("closedByTimeout").asLong(), sawClosed, evidenceSummary(evidence), maxStallMs, io,
+            liveHeapPerConnKb, after.path("closedByTimeout").asLong(), sawClosed, evidenceSummary(evidence), maxStallMs, maxLoopLagMs, io,
             last.threads());
       } finally {
         for (ClientProcess client : clients) {
@@ -132,8 +134,10 @@ final class IdleScenario {
     LongSummaryStatistics silence = closes.stream().mapToLong(c -> c.path("silenceMs").asLong())
         .filter(ms -> ms >= 0).summaryStatistics();
     LongSummaryStatistics open = closes.stream().mapToLong(c -> c.path("openMs").asLong()).summaryStatistics();
+    LongSummaryStatistics lag = closes.stream().mapToLong(c -> c.path("loopLagMs").asLong()).summaryStatistics();
     long neverPinged = closes.stream().filter(c -> c.path("pongs").asLong() == 0).count();
     return closes.size() + " closes: silent " + (silence.getCount() == 0 ? "-" : silence.getMin() + "-" + silence.getMax())
-        + " ms, " + neverPinged + " never pinged, open " + open.getMin() + "-" + open.getMax() + " ms";
+        + " ms, " + neverPinged + " never pinged, open " + open.getMin() + "-" + open.getMax() + " ms, client loop "
+        + lag.getMin() + "-" + lag.getMax() + " ms behind";
   }
 }

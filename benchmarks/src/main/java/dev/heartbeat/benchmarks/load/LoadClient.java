@@ -87,8 +87,9 @@ public final class LoadClient {
   // silent on that connection (since its last pong; -1 if it never got a ping), how many pings
   // it had answered and how long the connection had been open, so a false timeout (a peer that
   // did answer in time) can be told from a client that was itself too slow to answer.
-  private final List<Map<String, Long>> timeoutEvidence = new ArrayList<>();
+  private final List<Map<String, Object>> timeoutEvidence = new ArrayList<>();
   private final StallMonitor stalls = new StallMonitor();
+  private final LoopLagMonitor loopLag;
   private volatile Echo echo;
 
   private LoadClient(URI uri, int connections, int threads, int concurrency) {
@@ -98,6 +99,7 @@ public final class LoadClient {
     boolean epoll = Epoll.isAvailable();
     this.group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.channelType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    this.loopLag = new LoopLagMonitor(group);
   }
 
   public static void main(String[] args) throws Exception {
@@ -193,6 +195,7 @@ public final class LoadClient {
       answer.put("timeoutCloses", List.copyOf(timeoutEvidence));
     }
     answer.put("maxStallMs", stalls.maxStallMillis());
+    answer.put("maxLoopLagMs", loopLag.maxLagMillis());
     return answer;
   }
 
@@ -328,6 +331,15 @@ public final class LoadClient {
       return pongCount;
     }
 
+    /** The remembered pong times, oldest first, in ms since the connection opened. */
+    synchronized List<Long> pongsAtMillis() {
+      List<Long> at = new ArrayList<>();
+      for (int i = Math.max(0, pongCount - pongTimes.length); i < pongCount; i++) {
+        at.add(TimeUnit.NANOSECONDS.toMillis(pongTimes[i % pongTimes.length] - openedAt));
+      }
+      return at;
+    }
+
     /** The time of the last pong sent before {@code before}; 0 if none is remembered. */
     synchronized long lastPongBefore(long before) {
       for (int i = pongCount - 1; i >= Math.max(0, pongCount - pongTimes.length); i--) {
@@ -395,10 +407,13 @@ public final class LoadClient {
         if (close.statusCode() == CloseStatus.HEARTBEAT_TIMEOUT.code()) {
           long now = System.nanoTime();
           long last = lastPongBefore(now);
-          Map<String, Long> evidence = new LinkedHashMap<>();
+          Map<String, Object> evidence = new LinkedHashMap<>();
           evidence.put("silenceMs", last == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - last));
           evidence.put("pongs", (long) pongCount());
           evidence.put("openMs", TimeUnit.NANOSECONDS.toMillis(now - openedAt));
+          evidence.put("loopLagMs", loopLag.currentLagMillis(ctx.channel().eventLoop(), now));
+          evidence.put("pongsAtMs", pongsAtMillis());
+          evidence.put("reason", close.reasonText());
           synchronized (timeoutEvidence) {
             if (timeoutEvidence.size() < 1000) {
               timeoutEvidence.add(evidence);
