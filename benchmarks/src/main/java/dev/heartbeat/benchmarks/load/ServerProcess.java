@@ -8,7 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -31,10 +33,18 @@ final class ServerProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts {@code spec} on {@code port} and waits until its {@code /stats} answers. */
-  static ServerProcess start(ServerSpec spec, int port, Duration interval, Duration timeout, Path log, Path workDir)
-      throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(spec.command())
+  /**
+   * Starts {@code spec} on {@code port}, at {@code nice} (0: the driver's priority), and waits
+   * until its {@code /stats} answers. {@code nice} execs the server, so its pid is the server's.
+   */
+  static ServerProcess start(ServerSpec spec, int port, Duration interval, Duration timeout, int nice, Path log,
+      Path workDir) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    if (nice != 0) {
+      command.addAll(List.of("nice", "-n", Integer.toString(nice)));
+    }
+    command.addAll(spec.command());
+    ProcessBuilder builder = new ProcessBuilder(command)
         .directory(workDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
