@@ -47,7 +47,7 @@ final class IdleScenario {
 
   private void measure(ServerSpec spec, int size, Table table) throws IOException, InterruptedException {
     String tag = "idle-" + size;
-    try (ServerProcess server = bench.startServer(spec, LoadBench.freePort(), size, tag)) {
+    try (ServerProcess server = bench.startServer(spec, LoadBench.freePort(), size, tag, bench.settings.idleServerNice())) {
       TimeUnit.SECONDS.sleep(1);
       JsonNode before = server.statsAfterGc();
       ProcStats.Sample idle = ProcStats.sample(server.pid());
