@@ -40,11 +40,14 @@ class HeartbeatOperatorTest {
 
   private static final Duration INTERVAL = Duration.ofSeconds(10);
   private static final Duration TIMEOUT = Duration.ofSeconds(35);
+  private static final Duration SWEEP = Duration.ofMillis(50);
 
   private final ControlledScheduler clock = ControlledScheduler.create();
 
+  /** The tests' policy; its 50 ms resolution is what their instants are worked out with. */
   private static HeartbeatPolicy.Builder policy() {
-    return HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames()).interval(INTERVAL).timeout(TIMEOUT);
+    return HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames()).interval(INTERVAL).timeout(TIMEOUT)
+        .resolution(SWEEP);
   }
 
   /** A client under {@code policy} whose peer is silent from now on. */
@@ -338,7 +341,7 @@ class HeartbeatOperatorTest {
     // The client's event loop stalls for 5 s; the servers run on their own (unstalled) loop.
     ControlledScheduler serverLoop = new ControlledScheduler(clock.clock());
     HeartbeatPolicy fast = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
-        .interval(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(3)).build();
+        .interval(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(3)).resolution(SWEEP).build();
     LocalConnectionPair answering = LocalConnectionPair.create(java.net.URI.create("local:/a"), clock, serverLoop);
     LocalConnectionPair silent = LocalConnectionPair.create(java.net.URI.create("local:/s"), clock, serverLoop);
     // The servers tolerate the stalled clients (their own judgement is not under test here).
@@ -379,7 +382,7 @@ class HeartbeatOperatorTest {
   @ValueSource(longs = {1_000, 0}) // lateSweepGrace in ms: the default for a 1 s interval, and none
   void aPeerCloseToItsVerdictWhenTheLoopStalledIsJudgedNoSoonerThanTheGracePeriodAfterIt(long graceMillis) {
     HeartbeatPolicy fast = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
-        .interval(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(3))
+        .interval(Duration.ofSeconds(1)).timeout(Duration.ofSeconds(3)).resolution(SWEEP)
         .lateSweepGrace(Duration.ofMillis(graceMillis)).build();
     HeartbeatConnection client = silentClient(fast);
     clock.advance(Duration.ofMillis(2_500));
@@ -398,8 +401,8 @@ class HeartbeatOperatorTest {
     // Resolution 10 ms: a 60 ms hiccup of the loop is six periods late, yet ordinary jitter on a
     // busy machine, not a stall; it must not hold the verdict back by the grace period (200 ms).
     HeartbeatPolicy fine = HeartbeatPolicy.builder().codec(HeartbeatCodec.pingFrames())
-        .interval(Duration.ofMillis(200)).timeout(Duration.ofMillis(600)).build();
-    assertEquals(Duration.ofMillis(10), fine.resolution());
+        .interval(Duration.ofMillis(200)).timeout(Duration.ofMillis(600)).resolution(Duration.ofMillis(10)).build();
+    assertEquals(Duration.ofMillis(200), fine.lateSweepGrace());
     HeartbeatConnection client = silentClient(fine);
     clock.advance(Duration.ofMillis(500));
     stallFor(Duration.ofMillis(60)); // resumes at 560 ms

@@ -31,7 +31,7 @@ class HeartbeatPolicyTest {
     assertEquals(Set.of(Role.CLIENT, Role.SERVER), policy.senders());
     assertEquals(HeartbeatPolicy.Mode.FIXED, policy.mode());
     assertEquals(HeartbeatPolicy.Liveness.ANY_FRAME, policy.liveness());
-    assertEquals(Duration.ofMillis(50), policy.resolution());
+    assertEquals(Duration.ofMillis(25), policy.resolution());
     assertEquals(Duration.ofSeconds(1), policy.lateSweepGrace());
     assertEquals(10, policy.maxAnswersPerInterval());
   }
@@ -39,7 +39,7 @@ class HeartbeatPolicyTest {
   @Test
   void resolutionAndGraceFollowShortIntervals() {
     HeartbeatPolicy policy = BASE.interval(Duration.ofMillis(200)).build();
-    assertEquals(Duration.ofMillis(10), policy.resolution());
+    assertEquals(Duration.ofMillis(5), policy.resolution());
     assertEquals(Duration.ofMillis(200), policy.lateSweepGrace());
   }
 
