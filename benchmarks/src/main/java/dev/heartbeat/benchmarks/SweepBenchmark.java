@@ -24,8 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One second of heartbeats for {@code connections} idle connections that share an event loop,
  * as the load test's idle scenario runs them: interval 1 s, timeout 3 s, the default
- * resolution (a sweep run every 50 ms). Each operation moves the loop's clock through a second
- * in 20 sweep runs; every ping a run sends is answered with a pong right after the run, so
+ * resolution (a sweep run every 25 ms; 50 ms until 2026-11-22 14:30 UTC). Each operation moves
+ * the loop's clock through a second, one sweep run per resolution (40 runs); every ping a run
+ * sends is answered with a pong right after the run, so
  * every peer stays healthy. Divide by the count for the cost per connection per second of
  * the sweep, its pings and the pongs' inbound path (the transport's own work excluded).
  *
@@ -76,7 +77,7 @@ public class SweepBenchmark {
     second(); // every connection taken into the sweep and pinged once
   }
 
-  /** Twenty sweep runs, 50 ms apart on the loop's clock, each followed by the pongs. */
+  /** One second of sweep runs, a resolution apart on the loop's clock, each followed by the pongs. */
   @Benchmark
   public void second() {
     for (int run = 0; run < runsPerSecond; run++) {

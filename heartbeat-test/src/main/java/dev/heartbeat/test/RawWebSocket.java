@@ -41,8 +41,12 @@ final class RawWebSocket implements AutoCloseable {
 
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-  /** One frame as read. */
-  record Frame(int opcode, byte[] payload) {
+  /** One frame as read; {@code fin}: its FIN bit (a frame to send is always final). */
+  record Frame(int opcode, byte[] payload, boolean fin) {
+    Frame(int opcode, byte[] payload) {
+      this(opcode, payload, true);
+    }
+
     String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
@@ -174,12 +178,15 @@ final class RawWebSocket implements AutoCloseable {
     if ((b1 & 0x80) != 0) {
       throw new IOException("a server's frame must not be masked");
     }
+    if ((b0 & 0x70) != 0) {
+      throw new IOException("RSV bits set with no extension agreed: " + Integer.toHexString(b0));
+    }
     if (length > Integer.MAX_VALUE - 8) {
       throw new IOException("frame too long: " + length);
     }
     byte[] payload = new byte[(int) length];
     in.readFully(payload);
-    return new Frame(b0 & 0x0F, payload);
+    return new Frame(b0 & 0x0F, payload, (b0 & 0x80) != 0);
   }
 
   /** Whether the socket is closed on this side. */

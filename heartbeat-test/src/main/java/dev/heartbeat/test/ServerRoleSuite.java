@@ -596,6 +596,27 @@ public abstract class ServerRoleSuite {
   }
 
   @Test
+  void theHeartbeatOnTheWireIsAFinalUnmaskedPingWithNoPayloadEveryTime() throws IOException {
+    ConnectionRegistry registry = registry().build();
+    ServerHandle server = start(registry);
+    RawWebSocket client = track(RawWebSocket.open(server.port(), PATH, Map.of(), 0, DEADLINE));
+    assertEquals(101, client.status());
+
+    // read() refuses a masked frame or RSV bits; a transport may write a server's pings from
+    // bytes encoded once, so two in a row must both be whole.
+    for (int ping = 0; ping < 2; ping++) {
+      RawWebSocket.Frame frame = client.read();
+      while (frame.opcode() != RawWebSocket.PING) {
+        frame = client.read();
+      }
+      assertTrue(frame.fin(), "a control frame is never fragmented");
+      assertEquals(0, frame.payload().length, "the ping-frame heartbeat carries nothing");
+      client.send(new RawWebSocket.Frame(RawWebSocket.PONG, frame.payload()));
+    }
+    assertEquals(1, registry.active(), "answered, so still open");
+  }
+
+  @Test
   void aHandleShutdownClosesThePortBeforeAnyClientHears1001() throws IOException {
     ConnectionRegistry registry = registry().build();
     ServerHandle server = start(registry);

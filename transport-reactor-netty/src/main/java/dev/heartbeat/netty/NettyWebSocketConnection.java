@@ -2,9 +2,11 @@ package dev.heartbeat.netty;
 
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.EncodedFrames;
 import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.InboundRelay;
 import dev.heartbeat.transport.LoopFrameWriter;
+import dev.heartbeat.transport.Role;
 import dev.heartbeat.transport.WebSocketConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -82,6 +84,10 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   private static final String GUARD = "heartbeat.protocolGuard";
 
+  /** See {@link EncodedFrames}: written as it is, in a direct buffer that writes never release. */
+  private static final ByteBuf SERVER_EMPTY_PING =
+      Unpooled.unreleasableBuffer(Unpooled.directBuffer(2, 2).writeBytes(EncodedFrames.serverEmptyPing()));
+
   /** How long a connection closed for a protocol error waits for its peer to close. */
   static final Duration LINGER = Duration.ofSeconds(1);
 
@@ -93,6 +99,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private final Duration closeTimeout;
   private final InboundRelay<WebSocketFrame> inbound;
   private final LoopFrameWriter frameWriter;
+  private final boolean server;
   private final AtomicReference<@Nullable CloseStatus> status = new AtomicReference<>();
   private final AtomicBoolean closeRequested = new AtomicBoolean();
   private final AtomicBoolean closingSignalled = new AtomicBoolean();
@@ -111,6 +118,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     // Nothing to do on cancel: the relay reads on, dropping, and never cancels Reactor Netty.
     this.inbound = InboundRelay.create(PREFETCH, NettyWebSocketConnection::toCore, () -> { });
     this.frameWriter = new LoopFrameWriter(channel.eventLoop()::inEventLoop, channel.eventLoop(), this::writeNow);
+    this.server = handshake.role() == Role.SERVER;
   }
 
   /**
@@ -185,7 +193,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   private void writeNow(WsFrame frame) {
     if (isOpen()) {
-      channel.writeAndFlush(toNetty(frame));
+      channel.writeAndFlush(server && EncodedFrames.isEmptyPing(frame) ? SERVER_EMPTY_PING.duplicate() : toNetty(frame));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.heartbeat.vertx;
 
 import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.EncodedFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -54,18 +55,27 @@ final class ControlFrameCarrier extends ChannelInboundHandlerAdapter {
   private static final byte PING = 0x9;
   private static final byte PONG = 0xA;
 
+  /** See {@link EncodedFrames}: written as it is, in a direct buffer that writes never release. */
+  private static final ByteBuf SERVER_EMPTY_PING =
+      Unpooled.unreleasableBuffer(Unpooled.directBuffer(2, 2).writeBytes(EncodedFrames.serverEmptyPing()));
+
   private final long secret = SECRETS.nextLong();
+  /** Whether this side is the server, whose frames are not masked. */
+  private final boolean server;
   /** Where the carrier sits in the pipeline; set on the event loop when it is added. */
   private @Nullable ChannelHandlerContext context;
 
-  private ControlFrameCarrier() {}
+  private ControlFrameCarrier(boolean server) {
+    this.server = server;
+  }
 
   /**
    * A carrier put in front of Vert.x's handler, {@code vertx} (the WebSocket's channel handler
-   * context). When the channel is already gone it is not installed: there is nothing to carry.
+   * context), for the {@code server} or the client side. When the channel is already gone it
+   * is not installed: there is nothing to carry.
    */
-  static ControlFrameCarrier install(ChannelHandlerContext vertx) {
-    ControlFrameCarrier carrier = new ControlFrameCarrier();
+  static ControlFrameCarrier install(ChannelHandlerContext vertx, boolean server) {
+    ControlFrameCarrier carrier = new ControlFrameCarrier(server);
     try {
       vertx.pipeline().addBefore(vertx.name(), NAME, carrier);
     } catch (NoSuchElementException closedMeanwhile) {
@@ -88,6 +98,10 @@ final class ControlFrameCarrier extends ChannelInboundHandlerAdapter {
     ChannelHandlerContext ctx = context;
     if (ctx == null || !ctx.executor().inEventLoop() || ctx.isRemoved()) {
       return false;
+    }
+    if (server && EncodedFrames.isEmptyPing(frame)) {
+      ctx.writeAndFlush(SERVER_EMPTY_PING.duplicate()); // bytes: the frame encoder lets them pass
+      return true;
     }
     if (frame instanceof WsFrame.Ping ping) {
       ctx.writeAndFlush(new PingWebSocketFrame(Unpooled.wrappedBuffer(ping.payload())));

@@ -126,7 +126,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   static VertxWebSocketConnection accepted(ServerWebSocket ws, ContextInternal context, VertxWebSocketOptions options) {
     VertxWebSocketConnection connection = new VertxWebSocketConnection(ws, context, options, null);
     connection.attach();
-    connection.carryControlFrames();
+    connection.carryControlFrames(true);
     ws.pause();
     connection.handshake = Handshakes.server(ws.scheme(), ws.authority(), ws.uri(), ws.localAddress(),
         ws.headers(), ws.subProtocol(), ws.remoteAddress());
@@ -146,7 +146,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
 
   /** The client's handshake completed (on the context): from now on, read only on demand. */
   VertxWebSocketConnection opened(HandshakeInfo handshake) {
-    carryControlFrames();
+    carryControlFrames(false);
     ws.pause();
     this.handshake = handshake;
     return this;
@@ -160,8 +160,8 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   }
 
   /** From now on pings and pongs pass Vert.x unanswered, as carriers: see {@link ControlFrameCarrier}. */
-  private void carryControlFrames() {
-    carrier = ControlFrameCarrier.install(channel());
+  private void carryControlFrames(boolean server) {
+    carrier = ControlFrameCarrier.install(channel(), server);
   }
 
   // ------------------------------------------------------------------ the SPI

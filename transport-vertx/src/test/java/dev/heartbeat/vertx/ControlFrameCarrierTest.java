@@ -36,12 +36,16 @@ class ControlFrameCarrierTest {
     channels.forEach(channel -> channel.finishAndReleaseAll());
   }
 
-  /** A channel whose handler named "handler" stands for Vert.x's, with a carrier installed before it. */
+  /** A channel whose handler named "handler" stands for Vert.x's, with a client's carrier installed before it. */
   private ControlFrameCarrier carrierIn(EmbeddedChannel channel) {
+    return carrierIn(channel, false);
+  }
+
+  private ControlFrameCarrier carrierIn(EmbeddedChannel channel, boolean server) {
     channels.add(channel);
     channel.pipeline().addLast("handler", new ChannelInboundHandlerAdapter());
     ChannelHandlerContext vertx = channel.pipeline().context("handler");
-    ControlFrameCarrier carrier = ControlFrameCarrier.install(vertx);
+    ControlFrameCarrier carrier = ControlFrameCarrier.install(vertx, server);
     assertEquals(List.of(ControlFrameCarrier.NAME, "handler"), channel.pipeline().names().subList(0, 2));
     return carrier;
   }
@@ -125,6 +129,29 @@ class ControlFrameCarrierTest {
   }
 
   @Test
+  void aServersEmptyPingGoesOutAsItsTwoBytesEveryTimeAndAClientsAsAFrameToMask() {
+    EmbeddedChannel serverChannel = new EmbeddedChannel();
+    ControlFrameCarrier server = carrierIn(serverChannel, true);
+    for (int i = 0; i < 2; i++) {
+      assertTrue(server.writeControl(WsFrame.ping()));
+      ByteBuf written = serverChannel.readOutbound();
+      assertEquals("8900", ByteBufUtil.hexDump(written), "FIN, opcode 9, unmasked, no payload");
+      written.release(); // what the socket does once written: the shared bytes stay whole
+    }
+    assertTrue(server.writeControl(WsFrame.ping(new byte[] {1})));
+    PingWebSocketFrame withPayload = serverChannel.readOutbound();
+    assertEquals(1, withPayload.content().readableBytes(), "a ping with a payload is encoded as ever");
+    withPayload.release();
+
+    EmbeddedChannel clientChannel = new EmbeddedChannel();
+    ControlFrameCarrier client = carrierIn(clientChannel, false);
+    assertTrue(client.writeControl(WsFrame.ping()));
+    PingWebSocketFrame masked = clientChannel.readOutbound();
+    assertEquals(0, masked.content().readableBytes(), "a client's ping goes to the encoder, which masks it");
+    masked.release();
+  }
+
+  @Test
   void aCarrierOutOfThePipelineWritesNothing() {
     EmbeddedChannel channel = new EmbeddedChannel();
     ControlFrameCarrier carrier = carrierIn(channel);
@@ -140,7 +167,7 @@ class ControlFrameCarrierTest {
     channel.pipeline().addLast("handler", new ChannelInboundHandlerAdapter());
     ChannelHandlerContext vertx = channel.pipeline().context("handler");
     channel.pipeline().remove("handler");
-    ControlFrameCarrier.install(vertx);
+    ControlFrameCarrier.install(vertx, true);
     assertNull(channel.pipeline().get(ControlFrameCarrier.NAME));
   }
 }
