@@ -23,10 +23,13 @@ record ServerSpec(String name, List<String> command, Map<String, String> env, bo
    * heap the collector happened to touch; the on-heap cost is read separately, as live heap after
    * a full collection. The serial collector: no concurrent GC threads competing with the load
    * on two cores, so the server's CPU time is its own work plus its own collections, and the
-   * least collector memory. Its pauses go to the server's log.
+   * least collector memory. Its pauses go to the server's log. Metaspace starts at 64 MB: at
+   * the default first threshold (about 21 MB) a server makes a full collection, with a stall of
+   * its loops, whenever the classes it loads under load cross it (since 2026-11-22 15:30 UTC; it
+   * fell inside the storm's window on Vert.x and inside the dead-peer window on Reactor Netty).
    */
   static final List<String> SERVER_JVM_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseSerialGC", "-XX:+AlwaysPreTouch",
-      "-Xlog:gc:stderr:time,uptime");
+      "-XX:MetaspaceSize=64m", "-Xlog:gc:stderr:time,uptime");
 
   /** A Java server: {@code java FLAGS -cp classPath mainClass}. */
   static ServerSpec java(String name, List<String> classPath, String mainClass, Map<String, String> env) {
