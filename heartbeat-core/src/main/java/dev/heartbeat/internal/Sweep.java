@@ -23,9 +23,9 @@ import reactor.util.context.Context;
  * so an idle connection with a 1 s interval is visited about once a second, not on every run
  * (40 times a second at the default resolution of 25 ms). Walking every connection on every
  * run was 8-14 % of a server's Java samples at 15,000 idle connections (at 20 runs a second),
- * mostly cache misses on connections with nothing due. Inbound traffic only ever postpones what is due, so a target
- * visited before its time finds nothing to do and is put back; a target that must be watched
- * closely (a suspect peer that may recover) asks for the next run.
+ * mostly cache misses on connections with nothing due. Inbound traffic only ever postpones what
+ * is due, so a target visited before its time finds nothing to do and is put back; a target that
+ * must be watched closely (a suspect peer that may recover) asks for the next run.
  *
  * <p>The sweep re-arms itself after each run rather than running at a fixed rate, so a stalled
  * scheduler (a busy event loop, a GC pause, a suspended process) yields one late run, which it

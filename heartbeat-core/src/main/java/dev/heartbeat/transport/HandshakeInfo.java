@@ -33,8 +33,8 @@ public record HandshakeInfo(
   }
 
   /**
-   * {@code headers} immutable all the way down: itself when it already is (as
-   * {@link #headersOf} makes it), else a copy whose lists are the compact immutable ones
+   * {@code headers} immutable all the way down: itself when it already is (as what
+   * {@link #headersOf} returns), else a copy whose lists are the compact immutable ones
    * ({@code List.of}: 16 bytes for one value) rather than a transport's {@code ArrayList}s (80
    * bytes each and up). A server keeps one of these per connection.
    */
@@ -61,7 +61,6 @@ public record HandshakeInfo(
    * constants: a server keeps these for every connection, and asking Netty's {@code AsciiString}
    * names for a {@code String} makes each of them keep one, about 50 bytes a header.
    */
-  @SuppressWarnings("unchecked")
   public static Map<String, List<String>> headersOf(
       Iterable<? extends Map.Entry<? extends CharSequence, ? extends CharSequence>> pairs) {
     Map<String, List<String>> byName = new LinkedHashMap<>();
@@ -69,12 +68,7 @@ public record HandshakeInfo(
       byName.computeIfAbsent(HeaderNames.lowerCase(pair.getKey()), name -> new ArrayList<>(1))
           .add(pair.getValue().toString());
     }
-    Map.Entry<String, List<String>>[] entries = new Map.Entry[byName.size()];
-    int i = 0;
-    for (Map.Entry<String, List<String>> header : byName.entrySet()) {
-      entries[i++] = Map.entry(header.getKey(), List.copyOf(header.getValue()));
-    }
-    return Map.ofEntries(entries);
+    return immutable(byName);
   }
 
   /** A handshake with no headers, no subprotocol and no address: in-memory connections. */
