@@ -355,6 +355,25 @@ class ConnectionRegistryTest {
   }
 
   @Test
+  void shutdownSendsEveryCloseAtOnceEvenWhenEachHandshakeTakesItsTime() {
+    ConnectionRegistry registry = registry().build();
+    SessionHandler<WebSocketConnection> handler = registry.handler(session -> session.onClose().then());
+    // Each close is over only a second after its frame went out: a peer slow to answer it.
+    transport.start(raw -> handler.handle(new SlowToClose(raw, Duration.ofSeconds(1)))).block();
+    List<HeartbeatConnection> clients = new ArrayList<>();
+    for (int i = 0; i < 300; i++) { // more than a flatMap's 256 at a time
+      clients.add(connect("local:/ws", new ArrayList<>()));
+    }
+    var done = registry.shutdown(CloseStatus.GOING_AWAY, Duration.ofSeconds(5)).toFuture();
+    clock.advance(Duration.ofMillis(10));
+
+    long heard = clients.stream().filter(client -> !client.isOpen()).count();
+    assertEquals(300, heard, "every client has its 1001 before any handshake is over");
+    clock.advance(Duration.ofSeconds(1));
+    assertTrue(done.isDone(), "over once the slowest handshake is, not 256 at a time");
+  }
+
+  @Test
   void shutdownGivesUpWaitingAtItsDeadline() {
     ConnectionRegistry registry = registry().build();
     transport.start(registry.handler(session -> session.onClose().then())).block();
