@@ -305,12 +305,10 @@ public final class HeartbeatPolicy {
 
     /**
      * The sweep period: how late a heartbeat or a death may be. By default a fortieth of the
-     * interval, at most 25 ms, so that a dead peer is closed within 25 ms of its timeout. The
-     * load benchmark's dead-peer target is timeout + 100 ms measured from outside, and with 50 ms
-     * the worst of 1,000 closes read 3,098-3,103 ms: the closes due in one run, and the poll,
-     * take the rest. A run with nothing due costs next to nothing, since a connection is visited
-     * about once an interval whatever the period (see the sweep's timing wheel). At most the
-     * interval.
+     * interval, at most 25 ms, so that a dead peer is closed within 25 ms of its timeout, leaving
+     * room for the closes due in one run (BENCHMARKS.md, dead-peer detection). A run with nothing
+     * due costs next to nothing: a connection is visited about once an interval whatever the
+     * period. At most the interval.
      */
     public Builder resolution(Duration resolution) {
       Builder b = copy();

@@ -40,18 +40,18 @@ public record HandshakeInfo(
    */
   @SuppressWarnings("unchecked")
   private static Map<String, List<String>> immutable(Map<String, List<String>> headers) {
-    Map<String, List<String>> map = Map.copyOf(headers); // itself when already immutable
-    for (List<String> values : map.values()) {
-      if (List.copyOf(values) != values) {
-        Map.Entry<String, List<String>>[] entries = new Map.Entry[map.size()];
-        int i = 0;
-        for (Map.Entry<String, List<String>> header : map.entrySet()) {
-          entries[i++] = Map.entry(header.getKey(), List.copyOf(header.getValue()));
-        }
-        return Map.ofEntries(entries);
-      }
+    // copyOf hands back what is already immutable
+    boolean immutable = Map.copyOf(headers) == headers
+        && headers.values().stream().allMatch(values -> List.copyOf(values) == values);
+    if (immutable) {
+      return headers;
     }
-    return map;
+    Map.Entry<String, List<String>>[] entries = new Map.Entry[headers.size()];
+    int i = 0;
+    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+      entries[i++] = Map.entry(header.getKey(), List.copyOf(header.getValue()));
+    }
+    return Map.ofEntries(entries);
   }
 
   /**
