@@ -85,8 +85,9 @@ public final class LoadClient {
   private final AtomicInteger open = new AtomicInteger();
   // Evidence for each close with the server's timeout code: how long this client had been
   // silent on that connection (since its last pong; -1 if it never got a ping), how many pings
-  // it had answered and how long the connection had been open, so a false timeout (a peer that
-  // did answer in time) can be told from a client that was itself too slow to answer.
+  // it had answered and how long the connection had been open, its last pong times, how far its
+  // event loop was behind and the server's reason, so a false timeout (a peer that did answer in
+  // time) can be told from a client that was itself too slow to answer.
   private final List<Map<String, Object>> timeoutEvidence = new ArrayList<>();
   private final StallMonitor stalls = new StallMonitor();
   private final LoopLagMonitor loopLag;
