@@ -1,5 +1,6 @@
 package dev.heartbeat.frame;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -76,6 +77,11 @@ public sealed interface WsFrame
       return bytes.clone();
     }
 
+    /** The payload as a read-only buffer, without copying: for writing it out. */
+    public ByteBuffer asByteBuffer() {
+      return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+    }
+
     /** The payload length, without copying. */
     public int length() {
       return bytes.length;
@@ -111,6 +117,11 @@ public sealed interface WsFrame
       return payload.clone();
     }
 
+    /** The payload as a read-only buffer, without copying: for writing it out. */
+    public ByteBuffer asByteBuffer() {
+      return ByteBuffer.wrap(payload).asReadOnlyBuffer();
+    }
+
     @Override
     public boolean isControl() {
       return true;
@@ -143,6 +154,11 @@ public sealed interface WsFrame
     /** A copy of the payload. */
     public byte[] payload() {
       return payload.clone();
+    }
+
+    /** The payload as a read-only buffer, without copying: for writing it out. */
+    public ByteBuffer asByteBuffer() {
+      return ByteBuffer.wrap(payload).asReadOnlyBuffer();
     }
 
     @Override

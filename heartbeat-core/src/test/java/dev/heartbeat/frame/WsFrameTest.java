@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import org.junit.jupiter.api.Test;
 
 class WsFrameTest {
@@ -43,6 +45,21 @@ class WsFrameTest {
     source[0] = 9;
     frame.payload()[1] = 9;
     assertArrayEquals(new byte[] {4, 5}, frame.payload());
+  }
+
+  @Test
+  void theBufferViewsShowEachPayloadAndCannotChangeIt() {
+    for (WsFrame frame : new WsFrame[] {
+        WsFrame.binary(new byte[] {1, 2, 3}), WsFrame.ping(new byte[] {1, 2, 3}), WsFrame.pong(new byte[] {1, 2, 3})}) {
+      ByteBuffer view = frame instanceof WsFrame.Binary b ? b.asByteBuffer()
+          : frame instanceof WsFrame.Ping p ? p.asByteBuffer() : ((WsFrame.Pong) frame).asByteBuffer();
+      assertTrue(view.isReadOnly(), frame + " read-only");
+      byte[] read = new byte[view.remaining()];
+      view.get(read);
+      assertArrayEquals(new byte[] {1, 2, 3}, read, frame + " payload");
+      assertThrows(ReadOnlyBufferException.class, () -> view.put(0, (byte) 9));
+    }
+    assertEquals(0, WsFrame.ping().asByteBuffer().remaining());
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.heartbeat.netty;
 
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
-import dev.heartbeat.transport.EncodedFrames;
 import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.InboundRelay;
 import dev.heartbeat.transport.LoopFrameWriter;
@@ -74,6 +73,9 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  *   <li>A connection closed for a protocol error (an oversized frame or message) reads on
  *       until its peer closes, at most {@link #LINGER}, so that its close frame is not lost to a
  *       TCP reset; see {@code ProtocolGuard}.</li>
+ *   <li>A server's frames are written encoded, past Netty's frame encoder
+ *       ({@link ServerFrameEncoder}), except the data frames of a server that may compress
+ *       them; a client's go through the encoder, which masks them.</li>
  *   <li>{@link #scheduler()} runs on the channel's event loop, one instance per loop.</li>
  * </ul>
  */
@@ -83,10 +85,6 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   static final int PREFETCH = 32;
 
   private static final String GUARD = "heartbeat.protocolGuard";
-
-  /** See {@link EncodedFrames}: written as it is, in a direct buffer that writes never release. */
-  private static final ByteBuf SERVER_EMPTY_PING =
-      Unpooled.unreleasableBuffer(Unpooled.directBuffer(2, 2).writeBytes(EncodedFrames.serverEmptyPing()));
 
   /** How long a connection closed for a protocol error waits for its peer to close. */
   static final Duration LINGER = Duration.ofSeconds(1);
@@ -100,6 +98,8 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private final InboundRelay<WebSocketFrame> inbound;
   private final LoopFrameWriter frameWriter;
   private final boolean server;
+  /** Whether data frames are compressed (per-message deflate), which takes frame objects. */
+  private final boolean compress;
   private final AtomicReference<@Nullable CloseStatus> status = new AtomicReference<>();
   private final AtomicBoolean closeRequested = new AtomicBoolean();
   private final AtomicBoolean closingSignalled = new AtomicBoolean();
@@ -108,7 +108,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private final Mono<CloseStatus> onClose = closed.asMono();
 
   private NettyWebSocketConnection(WebsocketOutbound out, Channel channel, HandshakeInfo handshake, int maxMessageLength,
-      Duration closeTimeout) {
+      Duration closeTimeout, boolean compress) {
     this.outbound = out;
     this.channel = channel;
     this.handshake = handshake;
@@ -119,6 +119,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     this.inbound = InboundRelay.create(PREFETCH, NettyWebSocketConnection::toCore, () -> { });
     this.frameWriter = new LoopFrameWriter(channel.eventLoop()::inEventLoop, channel.eventLoop(), this::writeNow);
     this.server = handshake.role() == Role.SERVER;
+    this.compress = compress;
   }
 
   /**
@@ -130,7 +131,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     Channel[] channel = new Channel[1];
     in.withConnection(c -> channel[0] = c.channel());
     NettyWebSocketConnection connection = new NettyWebSocketConnection(out, Objects.requireNonNull(channel[0], "channel"),
-        handshake, spec.maxFramePayloadLength(), spec.closeTimeout());
+        handshake, spec.maxFramePayloadLength(), spec.closeTimeout(), spec.compress());
     connection.start(in);
     return connection;
   }
@@ -169,8 +170,8 @@ final class NettyWebSocketConnection implements WebSocketConnection {
         return Mono.error(closedError());
       }
       AtomicBoolean handedOver = new AtomicBoolean();
-      Flux<WebSocketFrame> mapped = Flux.<WsFrame>from(frames)
-          .map(NettyWebSocketConnection::toNetty)
+      Flux<Object> mapped = Flux.<WsFrame>from(frames)
+          .map(this::toWire)
           .doOnComplete(() -> handedOver.set(true))
           .hide(); // no fusion: Reactor Netty would otherwise run doOnComplete late, on the event loop
       // Concurrent calls are fine: each is its own Reactor Netty send, and the event loop writes
@@ -193,8 +194,17 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   private void writeNow(WsFrame frame) {
     if (isOpen()) {
-      channel.writeAndFlush(server && EncodedFrames.isEmptyPing(frame) ? SERVER_EMPTY_PING.duplicate() : toNetty(frame));
+      channel.writeAndFlush(toWire(frame));
     }
+  }
+
+  /**
+   * What is written for {@code frame}: a server's frames encoded once, past Netty's frame encoder
+   * (see {@link ServerFrameEncoder}), except data frames that per-message deflate may compress;
+   * a client's as Netty frames, which its encoder masks.
+   */
+  private Object toWire(WsFrame frame) {
+    return server && (!compress || frame.isControl()) ? ServerFrameEncoder.encode(channel.alloc(), frame) : toNetty(frame);
   }
 
   @Override

@@ -14,17 +14,22 @@ import dev.heartbeat.transport.HandshakeDecision;
 import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.Role;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.DisposableServer;
@@ -199,5 +204,45 @@ class NettyServerTransportTest {
     StepVerifier.create(NettyClientTransport.create(Loopback.uri(server.port())).connect())
         .expectError().verify(Loopback.DEADLINE);
     server.shutdown().block(Loopback.DEADLINE); // idempotent
+  }
+  @Test
+  void withCompressionAgreedDataFramesGoOutDeflatedAndHeartbeatsDoNot() throws IOException {
+    // Data frames are written past Netty's frame encoder unless deflate may compress them.
+    NettyServerTransport.NettyServer server = loopback.start(NettyServerTransport.create("127.0.0.1", 0)
+        .spec(NettyWebSocketSpec.builder().compress(true).build()), session -> session.send(
+            session.receive().flatMap(frame -> Flux.just(WsFrame.ping(new byte[] {7}), frame))));
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      socket.setSoTimeout((int) Loopback.DEADLINE.toMillis());
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      String head = readHead(in);
+      assertTrue(head.startsWith("HTTP/1.1 101") && head.toLowerCase(Locale.ROOT).contains("permessage-deflate"), head);
+      byte[] text = "hello hello hello hello".getBytes(StandardCharsets.US_ASCII);
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      frame.write(0x81); // FIN, text, uncompressed
+      frame.write(0x80 | text.length); // masked with the key 0: the payload as it is
+      frame.write(new byte[4]);
+      frame.write(text);
+      out.write(frame.toByteArray());
+      out.flush();
+
+      assertEquals(0x89, in.read(), "the ping first: final, no RSV bit, never compressed");
+      assertEquals(1, in.read());
+      assertEquals(7, in.read());
+      assertEquals(0xC1, in.read(), "the echo: final, RSV1 (compressed), text");
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      assertTrue(b >= 0, "closed in the head: " + head);
+      head.append((char) b);
+    }
+    return head.toString();
   }
 }

@@ -28,7 +28,7 @@ final class IdleScenario {
 
   void run(List<ServerSpec> servers) throws IOException, InterruptedException {
     Table table = new Table("Idle capacity (heartbeat 1 s, timeout 3 s, steady " + bench.settings.idleSteady().toSeconds() + " s)",
-        "server", "connections", "open", "connectSeconds", "cpuPercent", "rssBeforeMB", "rssAfterMB", "rssPerConnKB",
+        "server", "connections", "open", "connectSeconds", "cpuPercent", "kernelSharePercent", "rssBeforeMB", "rssAfterMB", "rssPerConnKB",
         "liveHeapPerConnKB", "closedByTimeout", "clientSawClosed", "timeoutClosesAtClient", "clientMaxStallMs",
         "clientMaxLoopLagMs", "io", "threads");
     for (int size : bench.settings.idleSizes()) {
@@ -38,7 +38,7 @@ final class IdleScenario {
           measure(spec, size, table);
         } catch (RuntimeException e) {
           System.out.println("   FAILED: " + e.getMessage());
-          table.add(spec.name(), size, "failed: " + e.getMessage(), "", "", "", "", "", "", "", "", "", "", "", "", "");
+          table.add(spec.name(), size, "failed: " + e.getMessage(), "", "", "", "", "", "", "", "", "", "", "", "", "", "");
         }
       }
     }
@@ -91,6 +91,7 @@ final class IdleScenario {
         ProcStats.Sample last = taken.get(taken.size() - 1);
         // /stats itself costs the server a little CPU: one request a second, the same for every server.
         double cpu = ProcStats.cpuPercent(first, last);
+        double kernelShare = ProcStats.systemShare(first, last);
 
         long sawClosed = 0;
         long maxStallMs = 0;
@@ -111,7 +112,7 @@ final class IdleScenario {
         double liveHeapPerConnKb = (after.path("heapUsedBytes").asDouble() - before.path("heapUsedBytes").asDouble()) / size / 1024;
         double rssPerConnKb = (last.rssKb() - idle.rssKb()) / (double) size;
         String io = after.path("io").asText("") + " " + ProcStats.pollers(server.pid()) + " " + ProcStats.eventLoopThreads(server.pid());
-        table.add(spec.name(), size, open, connectSeconds, cpu, idle.rssKb() / 1024.0, last.rssKb() / 1024.0, rssPerConnKb,
+        table.add(spec.name(), size, open, connectSeconds, cpu, kernelShare, idle.rssKb() / 1024.0, last.rssKb() / 1024.0, rssPerConnKb,
             liveHeapPerConnKb, after.path("closedByTimeout").asLong(), sawClosed, evidenceSummary(evidence), maxStallMs, maxLoopLagMs, io,
             last.threads());
       } finally {

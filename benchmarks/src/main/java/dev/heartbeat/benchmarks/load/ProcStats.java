@@ -17,8 +17,11 @@ final class ProcStats {
   /** Clock ticks per second of {@code /proc/<pid>/stat} times ({@code getconf CLK_TCK}; 100 on Linux). */
   static final long TICKS_PER_SECOND = 100;
 
-  /** One reading: CPU ticks used so far (user + system, all threads) and resident set size. */
-  record Sample(long nanoTime, long cpuTicks, long rssKb, int threads) {}
+  /**
+   * One reading: CPU ticks used so far (user + system, all threads), of which in the kernel
+   * (system calls, and the loopback's TCP work done on the process's behalf), and resident set size.
+   */
+  record Sample(long nanoTime, long cpuTicks, long systemTicks, long rssKb, int threads) {}
 
   private ProcStats() {}
 
@@ -32,7 +35,7 @@ final class ProcStats {
       long utime = Long.parseLong(fields[11]); // field 14 of proc(5)
       long stime = Long.parseLong(fields[12]); // field 15
       int threads = Integer.parseInt(fields[17]); // field 20
-      return new Sample(now, utime + stime, statusKb(pid, "VmRSS:"), threads);
+      return new Sample(now, utime + stime, stime, statusKb(pid, "VmRSS:"), threads);
     } catch (IOException e) {
       throw new IllegalStateException("process " + pid + " is gone", e);
     }
@@ -42,6 +45,12 @@ final class ProcStats {
   static double cpuPercent(Sample from, Sample to) {
     double seconds = (to.nanoTime() - from.nanoTime()) / 1e9;
     return seconds <= 0 ? 0 : (to.cpuTicks() - from.cpuTicks()) / (double) TICKS_PER_SECOND / seconds * 100;
+  }
+
+  /** The share of the CPU time between two samples spent in the kernel, in percent; 0 with none. */
+  static double systemShare(Sample from, Sample to) {
+    long ticks = to.cpuTicks() - from.cpuTicks();
+    return ticks <= 0 ? 0 : 100.0 * (to.systemTicks() - from.systemTicks()) / ticks;
   }
 
   private static long statusKb(long pid, String key) throws IOException {
