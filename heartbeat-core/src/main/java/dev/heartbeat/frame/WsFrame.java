@@ -37,14 +37,20 @@ public sealed interface WsFrame
     return Ping.EMPTY;
   }
 
-  /** A ping carrying {@code payload} (at most 125 bytes); the bytes are copied. */
+  /**
+   * A ping carrying {@code payload} (at most 125 bytes); the bytes are copied. An empty payload
+   * gives the one empty ping, {@link #ping()}.
+   */
   static Ping ping(byte[] payload) {
-    return new Ping(payload);
+    return checkControlPayload(payload).length == 0 ? Ping.EMPTY : new Ping(payload);
   }
 
-  /** A pong carrying {@code payload} (at most 125 bytes); the bytes are copied. */
+  /**
+   * A pong carrying {@code payload} (at most 125 bytes); the bytes are copied. An empty payload
+   * gives one shared empty pong, so the usual answer to a heartbeat costs a transport nothing.
+   */
   static Pong pong(byte[] payload) {
-    return new Pong(payload);
+    return checkControlPayload(payload).length == 0 ? Pong.EMPTY : new Pong(payload);
   }
 
   /** A close frame carrying {@code status}. */
@@ -145,6 +151,7 @@ public sealed interface WsFrame
 
   /** A pong control frame: the answer to a ping, or an unsolicited heartbeat. */
   final class Pong implements WsFrame {
+    static final Pong EMPTY = new Pong(new byte[0]);
     private final byte[] payload;
 
     Pong(byte[] payload) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +62,15 @@ class WsFrameTest {
       assertThrows(ReadOnlyBufferException.class, () -> view.put(0, (byte) 9));
     }
     assertEquals(0, WsFrame.ping().asByteBuffer().remaining());
+  }
+
+  @Test
+  void anEmptyPingOrPongIsOneSharedFrame() {
+    assertSame(WsFrame.ping(), WsFrame.ping(new byte[0]));
+    assertSame(WsFrame.pong(new byte[0]), WsFrame.pong(new byte[0]));
+    assertNotSame(WsFrame.pong(new byte[] {1}), WsFrame.pong(new byte[] {1}));
+    assertEquals(0, WsFrame.pong(new byte[0]).payload().length);
+    assertThrows(NullPointerException.class, () -> WsFrame.pong(null));
   }
 
   @Test

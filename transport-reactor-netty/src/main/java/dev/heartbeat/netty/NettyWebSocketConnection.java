@@ -86,6 +86,8 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   private static final String GUARD = "heartbeat.protocolGuard";
 
+  private static final byte[] NO_BYTES = new byte[0];
+
   /** How long a connection closed for a protocol error waits for its peer to close. */
   static final Duration LINGER = Duration.ofSeconds(1);
 
@@ -389,13 +391,18 @@ final class NettyWebSocketConnection implements WebSocketConnection {
       return WsFrame.binary(ByteBufUtil.getBytes(content));
     }
     if (frame instanceof PingWebSocketFrame) {
-      return WsFrame.ping(ByteBufUtil.getBytes(content));
+      return WsFrame.ping(controlPayload(content));
     }
     if (frame instanceof PongWebSocketFrame) {
-      return WsFrame.pong(ByteBufUtil.getBytes(content));
+      return WsFrame.pong(controlPayload(content));
     }
     // Close frames are handled by Reactor Netty; continuations are joined by the aggregator.
     return null;
+  }
+
+  /** A control frame's payload; the usual empty one allocates nothing (see {@link WsFrame#pong(byte[])}). */
+  private static byte[] controlPayload(ByteBuf content) {
+    return content.isReadable() ? ByteBufUtil.getBytes(content) : NO_BYTES;
   }
 
   /** The Netty frame for a core frame. */
