@@ -84,8 +84,11 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   private final LoopFrameWriter frameWriter;
 
   // Holds at most what the reader asked for (Vert.x reads on demand): a small first chunk, not
-  // Reactor's default 256 slots per connection.
-  private final Sinks.Many<WsFrame> inbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<WsFrame>unbounded(16).get());
+  // Reactor's default 256 slots per connection. Emitted to only on the context, one signal at a
+  // time, so without the serializing wrapper: in the echo profile the sink was about a tenth of
+  // the server's samples.
+  private final Sinks.Many<WsFrame> inbound =
+      Sinks.unsafe().many().unicast().onBackpressureBuffer(Queues.<WsFrame>unbounded(16).get());
   private final AtomicBoolean subscribed = new AtomicBoolean();
   private final Sinks.One<CloseStatus> closed = Sinks.one();
   private final Mono<CloseStatus> onClose = closed.asMono();
