@@ -405,19 +405,22 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     return content.isReadable() ? ByteBufUtil.getBytes(content) : NO_BYTES;
   }
 
-  /** The Netty frame for a core frame. */
+  /**
+   * The Netty frame for a core frame: what a client writes, and a compressing server's data
+   * frames. Payloads are wrapped read-only, not copied: the encoder and the compressor only read.
+   */
   static WebSocketFrame toNetty(WsFrame frame) {
     if (frame instanceof WsFrame.Text text) {
       return new TextWebSocketFrame(text.text());
     }
     if (frame instanceof WsFrame.Binary binary) {
-      return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(binary.bytes()));
+      return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(binary.asByteBuffer()));
     }
     if (frame instanceof WsFrame.Ping ping) {
-      return new PingWebSocketFrame(Unpooled.wrappedBuffer(ping.payload()));
+      return new PingWebSocketFrame(Unpooled.wrappedBuffer(ping.asByteBuffer()));
     }
     if (frame instanceof WsFrame.Pong pong) {
-      return new PongWebSocketFrame(Unpooled.wrappedBuffer(pong.payload()));
+      return new PongWebSocketFrame(Unpooled.wrappedBuffer(pong.asByteBuffer()));
     }
     throw new IllegalArgumentException("frames: send a close with close(CloseStatus), not as a frame");
   }

@@ -104,11 +104,11 @@ final class ControlFrameCarrier extends ChannelInboundHandlerAdapter {
       return true;
     }
     if (frame instanceof WsFrame.Ping ping) {
-      ctx.writeAndFlush(new PingWebSocketFrame(Unpooled.wrappedBuffer(ping.payload())));
+      ctx.writeAndFlush(new PingWebSocketFrame(Unpooled.wrappedBuffer(ping.asByteBuffer())));
       return true;
     }
     if (frame instanceof WsFrame.Pong pong) {
-      ctx.writeAndFlush(new PongWebSocketFrame(Unpooled.wrappedBuffer(pong.payload())));
+      ctx.writeAndFlush(new PongWebSocketFrame(Unpooled.wrappedBuffer(pong.asByteBuffer())));
       return true;
     }
     return false;

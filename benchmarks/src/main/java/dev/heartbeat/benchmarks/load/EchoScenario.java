@@ -90,11 +90,11 @@ final class EchoScenario {
         JsonNode result = client.call(String.join(" ", "echo", Integer.toString(s.echoWindow()), Integer.toString(s.echoSize()),
             Long.toString(s.echoWarmup().toMillis()), Long.toString(s.echoMeasure().toMillis()), histogram.toString()),
             s.echoWarmup().plus(s.echoMeasure()).plusSeconds(60));
-        ProcStats.Sample windowEnd = ProcStats.sample(server.pid());
-        double cpuPercent = ProcStats.cpuPercent(windowStart.join(), windowEnd);
+        ProcStats.Sample start = windowStart.join();
+        ProcStats.Sample end = ProcStats.sample(server.pid());
+        double cpuPercent = ProcStats.cpuPercent(start, end);
         double messages = result.path("perSecond").asDouble() * s.echoMeasure().toNanos() / 1e9;
-        double cpuUsPerMessage = messages <= 0 ? Double.NaN
-            : (windowEnd.cpuTicks() - windowStart.join().cpuTicks()) * (1e6 / ProcStats.TICKS_PER_SECOND) / messages;
+        double cpuUsPerMessage = messages <= 0 ? Double.NaN : ProcStats.cpuSeconds(start, end) * 1e6 / messages;
         ((ObjectNode) result).put("serverCpuPercent", cpuPercent).put("serverCpuUsPerMessage", cpuUsPerMessage);
         System.out.printf("   %.0f msg/s, p50 %.0f us, p99 %.0f us, server %.0f %% CPU, %.2f us/message%n",
             result.path("perSecond").asDouble(), result.path("p50Us").asDouble(), result.path("p99Us").asDouble(),

@@ -91,7 +91,7 @@ final class IdleScenario {
         ProcStats.Sample last = taken.get(taken.size() - 1);
         // /stats itself costs the server a little CPU: one request a second, the same for every server.
         double cpu = ProcStats.cpuPercent(first, last);
-        double kernelShare = ProcStats.systemShare(first, last);
+        double kernelShare = ProcStats.kernelShare(first, last);
 
         long sawClosed = 0;
         long maxStallMs = 0;

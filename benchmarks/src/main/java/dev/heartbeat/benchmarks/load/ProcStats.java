@@ -41,14 +41,19 @@ final class ProcStats {
     }
   }
 
+  /** CPU time used between two samples, in seconds (all threads, user and kernel). */
+  static double cpuSeconds(Sample from, Sample to) {
+    return (to.cpuTicks() - from.cpuTicks()) / (double) TICKS_PER_SECOND;
+  }
+
   /** CPU use between two samples, in percent of one core. */
   static double cpuPercent(Sample from, Sample to) {
     double seconds = (to.nanoTime() - from.nanoTime()) / 1e9;
-    return seconds <= 0 ? 0 : (to.cpuTicks() - from.cpuTicks()) / (double) TICKS_PER_SECOND / seconds * 100;
+    return seconds <= 0 ? 0 : cpuSeconds(from, to) / seconds * 100;
   }
 
   /** The share of the CPU time between two samples spent in the kernel, in percent; 0 with none. */
-  static double systemShare(Sample from, Sample to) {
+  static double kernelShare(Sample from, Sample to) {
     long ticks = to.cpuTicks() - from.cpuTicks();
     return ticks <= 0 ? 0 : 100.0 * (to.systemTicks() - from.systemTicks()) / ticks;
   }

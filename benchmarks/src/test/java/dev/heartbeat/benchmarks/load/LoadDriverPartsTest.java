@@ -43,8 +43,8 @@ class LoadDriverPartsTest {
     ProcStats.Sample from = new ProcStats.Sample(0, 100, 40, 0, 1);
     ProcStats.Sample to = new ProcStats.Sample(2_000_000_000L, 150, 70, 0, 1); // 0.5 s of CPU in 2 s, 0.3 s in the kernel
     assertEquals(25.0, ProcStats.cpuPercent(from, to), 1e-9);
-    assertEquals(60.0, ProcStats.systemShare(from, to), 1e-9);
-    assertEquals(0.0, ProcStats.systemShare(from, from), "no CPU used: no share");
+    assertEquals(60.0, ProcStats.kernelShare(from, to), 1e-9);
+    assertEquals(0.0, ProcStats.kernelShare(from, from), "no CPU used: no share");
   }
 
   @Test
