@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -38,6 +39,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   /** Application frames held while the application is not reading (see {@link InboundRelay}). */
   public static final int INBOUND_BUFFER = 32;
 
+  private static final long NO_RTT = Long.MIN_VALUE;
   private static final VarHandle LAST_SEEN;
   private static final VarHandle LAST_ACTIVITY;
 
@@ -61,7 +63,8 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   private final long intervalNanos;
   private final long timeoutNanos;
   private final long graceNanos;
-  private final InboundRelay<WsFrame> relay;
+  /** The transport's relay, read in place when it lets us ({@link InboundRelay#intercept}), or our own. */
+  private final InboundRelay<?> relay;
   /**
    * Where the heartbeat's own frames (heartbeats, bounded answers) go: the transport's
    * {@linkplain WebSocketConnection#frameWriter() frame writer} when it has one, else one
@@ -84,7 +87,8 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   /** Last traffic that postpones an idle-mode heartbeat. */
   private volatile long lastActivity;
   private volatile PeerState state = PeerState.HEALTHY;
-  private volatile @Nullable Duration lastRtt;
+  /** The last round trip in nanoseconds, {@link #NO_RTT} before the first: not a Duration kept per connection. */
+  private volatile long lastRttNanos = NO_RTT;
   private volatile boolean closed;
   /**
    * Set when the application closes: the close is decided, so the heartbeat no longer judges. A
@@ -117,12 +121,20 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
     this.lastActivity = now;
     this.nextSendAt = now + intervalNanos;
     this.answerWindowStart = now;
-    this.relay = InboundRelay.create(INBOUND_BUFFER, frame -> onInbound(frame) ? null : frame, this::onApplicationCancel);
     Consumer<WsFrame> writer = delegate.frameWriter();
-    this.controlOut = writer != null ? writer : new SentThroughSend(delegate);
-    delegate.receive().subscribe(relay);
+    this.controlOut = writer != null ? writer : new SentThroughSend(delegate); // before any frame needs an answer
+    Function<WsFrame, @Nullable WsFrame> heartbeatFrames = frame -> onInbound(frame) ? null : frame;
+    Flux<WsFrame> inbound = delegate.receive();
+    if (inbound instanceof InboundRelay<?> transportRelay
+        && transportRelay.intercept(heartbeatFrames, this::onApplicationCancel)) {
+      this.relay = transportRelay;
+    } else {
+      InboundRelay<WsFrame> own = InboundRelay.create(INBOUND_BUFFER, heartbeatFrames, this::onApplicationCancel);
+      inbound.subscribe(own);
+      this.relay = own;
+    }
     this.registration = Sweep.register(scheduler, policy.resolution().toNanos(), this);
-    delegate.onClose().subscribe(status -> onClosed());
+    delegate.whenClosed(status -> onClosed());
   }
 
   /** Puts {@code connection} under {@code policy}: starts reading, sending and watching. */
@@ -143,7 +155,7 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
       public void sent() { }
 
       @Override
-      public void answered(Duration rtt) { }
+      public void answered(long rttNanos) { }
 
       @Override
       public void missed() { }
@@ -155,8 +167,11 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
     /** A heartbeat was sent ({@link HeartbeatEvent.Sent}). */
     void sent();
 
-    /** A heartbeat was answered after {@code rtt} ({@link HeartbeatEvent.Answered}). */
-    void answered(Duration rtt);
+    /**
+     * A heartbeat was answered after {@code rttNanos} ({@link HeartbeatEvent.Answered}): a
+     * number, so that an answer allocates nothing unless someone asks for a {@code Duration}.
+     */
+    void answered(long rttNanos);
 
     /** The peer missed heartbeats ({@link HeartbeatEvent.Suspect}). */
     void missed();
@@ -228,11 +243,11 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
       return; // unsolicited: proves life, measures nothing
     }
     outstandingSince = Long.MIN_VALUE;
-    Duration rtt = Duration.ofNanos(now - since);
-    lastRtt = rtt;
-    observer.answered(rtt);
+    long rttNanos = now - since;
+    lastRttNanos = rttNanos;
+    observer.answered(rttNanos);
     if (hasEventSubscribers()) {
-      emitEvent(new HeartbeatEvent.Answered(rtt));
+      emitEvent(new HeartbeatEvent.Answered(Duration.ofNanos(rttNanos)));
     }
   }
 
@@ -443,7 +458,8 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
 
   @Override
   public @Nullable Duration lastRtt() {
-    return lastRtt;
+    long rttNanos = lastRttNanos;
+    return rttNanos == NO_RTT ? null : Duration.ofNanos(rttNanos);
   }
 
   @Override
@@ -473,6 +489,11 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   @Override
   public Mono<CloseStatus> onClose() {
     return delegate.onClose();
+  }
+
+  @Override
+  public void whenClosed(Consumer<? super CloseStatus> callback) {
+    delegate.whenClosed(callback);
   }
 
   @Override

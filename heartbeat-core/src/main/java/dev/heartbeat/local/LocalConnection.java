@@ -2,9 +2,11 @@ package dev.heartbeat.local;
 
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.CloseSignal;
 import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.WebSocketConnection;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -24,8 +26,7 @@ final class LocalConnection implements WebSocketConnection {
   private final HandshakeInfo handshake;
   private final Scheduler scheduler;
   private final Sinks.Many<WsFrame> inbound = Sinks.many().unicast().onBackpressureBuffer();
-  private final Sinks.One<CloseStatus> closed = Sinks.one();
-  private final Mono<CloseStatus> onClose = closed.asMono().cache();
+  private final CloseSignal closed = CloseSignal.create();
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean open = true;
   private @Nullable Link outgoing;
@@ -171,13 +172,18 @@ final class LocalConnection implements WebSocketConnection {
           link(incoming).onReceiverSide(() -> terminate(status));
         }
       }
-      return onClose.then();
+      return closed.then();
     });
   }
 
   @Override
   public Mono<CloseStatus> onClose() {
-    return onClose;
+    return closed;
+  }
+
+  @Override
+  public void whenClosed(Consumer<? super CloseStatus> callback) {
+    closed.whenClosed(callback);
   }
 
   @Override
@@ -219,7 +225,7 @@ final class LocalConnection implements WebSocketConnection {
     closing.set(true);
     link(outgoing).wakeWaiting();
     inbound.tryEmitComplete();
-    closed.tryEmitValue(status);
+    closed.tryEmit(status);
   }
 
   boolean isTerminated() {

@@ -39,8 +39,8 @@ public final class LocalConnectionPair {
     toClient = new Link(clientScheduler, client::accept, window);
     client.wire(server, toServer, toClient);
     server.wire(client, toClient, toServer);
-    client.onClose().subscribe(status -> disposeWhenBothClosed());
-    server.onClose().subscribe(status -> disposeWhenBothClosed());
+    client.whenClosed(status -> disposeWhenBothClosed());
+    server.whenClosed(status -> disposeWhenBothClosed());
   }
 
   /** A pair whose both sides run on {@code scheduler} (a virtual clock in tests). */

@@ -107,7 +107,7 @@ public final class LocalServerTransport implements ServerTransport {
       LocalConnectionPair pair = LocalConnectionPair.create(requested != null ? requested : uri, clientScheduler, scheduler);
       live.add(pair);
       accepted.incrementAndGet();
-      pair.server().onClose().subscribe(status -> live.remove(pair));
+      pair.server().whenClosed(status -> live.remove(pair));
       SessionHandler.serve(pair.server(), current).subscribe(null, error -> { });
       return Mono.just(pair.client());
     });

@@ -22,9 +22,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -68,6 +69,9 @@ public final class ConnectionRegistry {
     default void decodeError() {}
   }
 
+  private static final AtomicIntegerFieldUpdater<Session> UNREGISTERED =
+      AtomicIntegerFieldUpdater.newUpdater(Session.class, "unregistered");
+
   private final HeartbeatPolicy policy;
   private final SessionKeyPolicy keys;
   private final int outboundBuffer;
@@ -76,7 +80,8 @@ public final class ConnectionRegistry {
   private final @Nullable Scheduler scheduler;
   private final Function<HandshakeInfo, @Nullable Duration> validity;
   private final CloseStatus expired;
-  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  /** By id: a number, not its text, kept per connection. */
+  private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
   private final Map<String, Session> byKey = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
@@ -87,7 +92,8 @@ public final class ConnectionRegistry {
   private final LongAdder missed = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder decodeErrors = new LongAdder();
-  private volatile @Nullable Duration lastRtt;
+  /** The last round trip on any connection, in nanoseconds; {@link Long#MIN_VALUE} before the first. */
+  private volatile long lastRttNanos = Long.MIN_VALUE;
   private volatile boolean accepting = true;
 
   private ConnectionRegistry(Builder b) {
@@ -132,12 +138,12 @@ public final class ConnectionRegistry {
   private Session register(HeartbeatSession connection) {
     HandshakeInfo handshake = connection.handshakeInfo();
     String key = keys.keyOf(handshake);
-    Session session = new Session(connection, Long.toString(ids.incrementAndGet()), key);
+    Session session = new Session(connection, ids.incrementAndGet(), key);
     sessions.put(session.id, session);
     opened.increment();
     listeners.forEach(Listener::opened);
     connection.observe(session);
-    connection.onClose().subscribe(status -> unregister(session, status));
+    connection.whenClosed(session);
     Duration validFor = validity.apply(handshake);
     if (validFor != null) {
       // The credentials' lifetime: one timer, on the connection's loop, gone with the connection.
@@ -162,7 +168,7 @@ public final class ConnectionRegistry {
    * meanwhile.
    */
   private void unregister(Session session, CloseStatus status) {
-    if (!session.unregistered.compareAndSet(false, true)) {
+    if (!UNREGISTERED.compareAndSet(session, 0, 1)) {
       return;
     }
     sessions.remove(session.id);
@@ -190,7 +196,14 @@ public final class ConnectionRegistry {
 
   /** The connection with {@code id}, if open. */
   public Optional<ServerSession> session(String id) {
-    return Optional.ofNullable(sessions.get(id));
+    Objects.requireNonNull(id, "id");
+    long number;
+    try {
+      number = Long.parseLong(id);
+    } catch (NumberFormatException notOurs) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(sessions.get(number));
   }
 
   /** The open connections with {@code key}. */
@@ -283,8 +296,9 @@ public final class ConnectionRegistry {
     long atNanos = scheduler().now(TimeUnit.NANOSECONDS);
     Map<CloseCause, Long> byCause = new EnumMap<>(CloseCause.class);
     closed.forEach((cause, count) -> byCause.put(cause, count.sum()));
+    long rttNanos = lastRttNanos;
     return new RegistrySnapshot(atNanos, sessions.size(), opened.sum(), byCause, sent.sum(), answered.sum(),
-        missed.sum(), dropped.sum(), decodeErrors.sum(), lastRtt);
+        missed.sum(), dropped.sum(), decodeErrors.sum(), rttNanos == Long.MIN_VALUE ? null : Duration.ofNanos(rttNanos));
   }
 
   /** The heartbeat policy every connection runs. */
@@ -310,9 +324,9 @@ public final class ConnectionRegistry {
    * A registered connection: the heartbeat connection, plus id, key and a bounded outbox. As its
    * session's observer, it counts the connection's heartbeats into the registry's totals.
    */
-  private final class Session implements ServerSession, HeartbeatSession.Observer {
+  private final class Session implements ServerSession, HeartbeatSession.Observer, Consumer<CloseStatus> {
     private final HeartbeatConnection connection;
-    private final String id;
+    private final long id;
     private final @Nullable String key;
     private final long openedAt;
     /**
@@ -322,9 +336,10 @@ public final class ConnectionRegistry {
      * a pushed message. Guarded by this session.
      */
     private Sinks.@Nullable Many<WsFrame> outbox;
-    private final AtomicBoolean unregistered = new AtomicBoolean();
+    /** 1 once counted as closed ({@code UNREGISTERED}): a field, not an atomic object per connection. */
+    volatile int unregistered;
 
-    Session(HeartbeatConnection connection, String id, @Nullable String key) {
+    Session(HeartbeatConnection connection, long id, @Nullable String key) {
       this.connection = connection;
       this.id = id;
       this.key = key;
@@ -338,10 +353,13 @@ public final class ConnectionRegistry {
     }
 
     @Override
-    public void answered(Duration rtt) {
+    public void answered(long rttNanos) {
       ConnectionRegistry.this.answered.increment();
-      lastRtt = rtt;
-      listeners.forEach(l -> l.answered(rtt));
+      lastRttNanos = rttNanos;
+      if (!listeners.isEmpty()) {
+        Duration rtt = Duration.ofNanos(rttNanos);
+        listeners.forEach(l -> l.answered(rtt));
+      }
     }
 
     @Override
@@ -355,9 +373,15 @@ public final class ConnectionRegistry {
       unregister(this, CloseStatus.HEARTBEAT_TIMEOUT);
     }
 
+    /** The connection closed: one callback, not a lambda more, per connection. */
+    @Override
+    public void accept(CloseStatus status) {
+      unregister(this, status);
+    }
+
     @Override
     public String id() {
-      return id;
+      return Long.toString(id);
     }
 
     @Override
@@ -401,7 +425,7 @@ public final class ConnectionRegistry {
 
     @Override
     public ConnectionInfo info() {
-      return new ConnectionInfo(id, connection.handshakeInfo().remoteAddress(), key, openedAt,
+      return new ConnectionInfo(id(), connection.handshakeInfo().remoteAddress(), key, openedAt,
           connection.lastSeenNanos(), connection.lastRtt(), connection.state());
     }
 
@@ -453,6 +477,11 @@ public final class ConnectionRegistry {
     @Override
     public Mono<CloseStatus> onClose() {
       return connection.onClose();
+    }
+
+    @Override
+    public void whenClosed(Consumer<? super CloseStatus> callback) {
+      connection.whenClosed(callback);
     }
 
     @Override

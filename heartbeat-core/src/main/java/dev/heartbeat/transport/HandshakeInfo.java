@@ -33,25 +33,22 @@ public record HandshakeInfo(
   }
 
   /**
-   * {@code headers} immutable all the way down: itself when it already is (as what
-   * {@link #headersOf} returns), else a copy whose lists are the compact immutable ones
-   * ({@code List.of}: 16 bytes for one value) rather than a transport's {@code ArrayList}s (80
-   * bytes each and up). A server keeps one of these per connection.
+   * {@code headers} immutable all the way down: itself when it already is (what
+   * {@link #headersOf} returns), else a compact copy ({@link HeaderMap}). A server keeps one of
+   * these per connection.
    */
-  @SuppressWarnings("unchecked")
   private static Map<String, List<String>> immutable(Map<String, List<String>> headers) {
-    // copyOf hands back what is already immutable
-    boolean immutable = Map.copyOf(headers) == headers
-        && headers.values().stream().allMatch(values -> List.copyOf(values) == values);
-    if (immutable) {
+    if (headers instanceof HeaderMap || headers.isEmpty() && Map.copyOf(headers) == headers) {
       return headers;
     }
-    Map.Entry<String, List<String>>[] entries = new Map.Entry[headers.size()];
+    Object[] pairs = new Object[headers.size() * 2];
     int i = 0;
     for (Map.Entry<String, List<String>> header : headers.entrySet()) {
-      entries[i++] = Map.entry(header.getKey(), List.copyOf(header.getValue()));
+      List<String> values = header.getValue();
+      pairs[i++] = Objects.requireNonNull(header.getKey(), "headers: a name");
+      pairs[i++] = values.size() == 1 ? Objects.requireNonNull(values.get(0), "headers: a value") : List.copyOf(values);
     }
-    return Map.ofEntries(entries);
+    return new HeaderMap(pairs);
   }
 
   /**
@@ -68,7 +65,7 @@ public record HandshakeInfo(
       byName.computeIfAbsent(HeaderNames.lowerCase(pair.getKey()), name -> new ArrayList<>(1))
           .add(pair.getValue().toString());
     }
-    return immutable(byName);
+    return byName.isEmpty() ? Map.of() : immutable(byName);
   }
 
   /** A handshake with no headers, no subprotocol and no address: in-memory connections. */

@@ -32,11 +32,12 @@ import reactor.util.concurrent.Queues;
  * <p>It never cancels its source. When its subscriber cancels, {@code onCancel} runs and it
  * reads on, dropping what arrives, until the source ends: cancelling Reactor Netty's inbound,
  * for one, would make it send an empty close frame (the peer reads 1005). A second subscriber
- * gets an {@link IllegalStateException}. A source error ends the stream with that error.
+ * gets an {@link IllegalStateException}. A source error ends the stream with that error, or,
+ * for a relay made by {@link #completingOnError}, completes it.
  *
  * <pre>{@code
- * InboundRelay<WebSocketFrame> inbound = InboundRelay.create(32, MyConnection::toCore, () -> { });
- * nettyInbound.receiveFrames().onErrorComplete().subscribe(inbound);
+ * InboundRelay<WebSocketFrame> inbound = InboundRelay.completingOnError(32, MyConnection::toCore, () -> { });
+ * nettyInbound.receiveFrames().subscribe(inbound);
  * }</pre>
  *
  * @param <T> what the source emits: transport frames, or core frames
@@ -49,12 +50,24 @@ public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscrib
       newLongUpdater("requested");
   private static final AtomicIntegerFieldUpdater<InboundRelay<?>> SUBSCRIBED =
       newIntUpdater("subscribed");
+  private static final AtomicIntegerFieldUpdater<InboundRelay<?>> TOUCHED =
+      newIntUpdater("touched");
+
+  private static final int UNTOUCHED = 0;
+  private static final int IN_USE = 1;
+  private static final int INTERCEPTED = 2;
 
   private final int capacity;
   /** Made on the source's thread when a frame first has to wait; read by whoever drains. */
   private volatile @Nullable Queue<WsFrame> queue;
   private final Function<? super T, @Nullable WsFrame> admit;
   private final Runnable onCancel;
+  private final boolean errorsComplete;
+  /** Set by {@link #intercept} before it publishes {@link #INTERCEPTED}; read only after it. */
+  private @Nullable Function<WsFrame, @Nullable WsFrame> next;
+  private @Nullable Runnable nextOnCancel;
+  /** {@link #UNTOUCHED} until a frame arrives, someone subscribes or {@link #intercept} takes it. */
+  private volatile int touched;
 
   private volatile @Nullable Subscription upstream;
   private volatile @Nullable CoreSubscriber<? super WsFrame> actual;
@@ -65,10 +78,15 @@ public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscrib
   private volatile boolean cancelled;
   private @Nullable Throwable error;
 
-  private InboundRelay(int capacity, Function<? super T, @Nullable WsFrame> admit, Runnable onCancel) {
+  private InboundRelay(int capacity, Function<? super T, @Nullable WsFrame> admit, Runnable onCancel,
+      boolean errorsComplete) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity: must be at least 1, got " + capacity);
+    }
     this.capacity = capacity;
-    this.admit = admit;
-    this.onCancel = onCancel;
+    this.admit = Objects.requireNonNull(admit, "admit");
+    this.onCancel = Objects.requireNonNull(onCancel, "onCancel");
+    this.errorsComplete = errorsComplete;
   }
 
   /**
@@ -80,10 +98,17 @@ public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscrib
    * @param onCancel called once when the subscriber cancels
    */
   public static <T> InboundRelay<T> create(int capacity, Function<? super T, @Nullable WsFrame> admit, Runnable onCancel) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity: must be at least 1, got " + capacity);
-    }
-    return new InboundRelay<>(capacity, Objects.requireNonNull(admit, "admit"), Objects.requireNonNull(onCancel, "onCancel"));
+    return new InboundRelay<>(capacity, admit, onCancel, false);
+  }
+
+  /**
+   * The same, except that a source error completes the stream: for a transport that reports
+   * why it stopped reading through the close status (a protocol violation's 1009, 1007 ...),
+   * without an operator per connection to swallow the error.
+   */
+  public static <T> InboundRelay<T> completingOnError(int capacity, Function<? super T, @Nullable WsFrame> admit,
+      Runnable onCancel) {
+    return new InboundRelay<>(capacity, admit, onCancel, true);
   }
 
   @SuppressWarnings({"rawtypes", "unchecked"})
@@ -94,6 +119,33 @@ public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscrib
   @SuppressWarnings({"rawtypes", "unchecked"})
   private static AtomicLongFieldUpdater<InboundRelay<?>> newLongUpdater(String field) {
     return (AtomicLongFieldUpdater) AtomicLongFieldUpdater.newUpdater(InboundRelay.class, field);
+  }
+
+  /**
+   * Lets a decorator read this relay's frames where they arrive, instead of subscribing a relay
+   * of its own to it: a second queue, a second demand and a hop per frame, and about 100 bytes
+   * per connection. Every frame this relay admits then goes through {@code next}, whose
+   * {@code null} keeps it from the subscriber, and {@code onCancel} runs after the relay's own
+   * when the subscriber cancels. It takes them once, and only before any frame arrived and
+   * before anyone subscribed: a frame admitted without {@code next} would never be seen by it.
+   *
+   * @return whether the relay took them; if not, subscribe a relay of your own as before
+   */
+  public boolean intercept(Function<WsFrame, @Nullable WsFrame> next, Runnable onCancel) {
+    Objects.requireNonNull(next, "next");
+    Objects.requireNonNull(onCancel, "onCancel");
+    if (touched != UNTOUCHED) {
+      return false;
+    }
+    // Written before the CAS publishes them: a frame that finds INTERCEPTED finds them set.
+    this.next = next;
+    this.nextOnCancel = onCancel;
+    if (TOUCHED.compareAndSet(this, UNTOUCHED, INTERCEPTED)) {
+      return true;
+    }
+    this.next = null; // a frame or a subscriber came first; they never read these
+    this.nextOnCancel = null;
+    return false;
   }
 
   /** Whether the subscriber has left {@code capacity} frames unread, so reading has stopped. */
@@ -127,7 +179,14 @@ public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscrib
 
   @Override
   public void onNext(T item) {
+    int use = touched;
+    if (use == UNTOUCHED && !TOUCHED.compareAndSet(this, UNTOUCHED, IN_USE)) {
+      use = touched; // intercept won the race
+    }
     WsFrame frame = admit.apply(item);
+    if (use == INTERCEPTED && frame != null) {
+      frame = Objects.requireNonNull(next).apply(frame);
+    }
     if (frame == null || cancelled || done) {
       requestUpstream(1); // not for the subscriber, or nobody will read it any more
       return;
@@ -169,7 +228,11 @@ public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscrib
 
   @Override
   public void onError(Throwable t) {
-    fail(t);
+    if (errorsComplete) {
+      onComplete();
+    } else {
+      fail(t);
+    }
   }
 
   @Override
@@ -189,6 +252,7 @@ public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscrib
       Operators.error(subscriber, new IllegalStateException("receive() allows only one subscriber"));
       return;
     }
+    TOUCHED.compareAndSet(this, UNTOUCHED, IN_USE);
     actual = subscriber;
     subscriber.onSubscribe(this);
     drain();
@@ -209,6 +273,9 @@ public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscrib
     }
     cancelled = true;
     onCancel.run();
+    if (touched == INTERCEPTED) {
+      Objects.requireNonNull(nextOnCancel).run();
+    }
     requestUpstream(Long.MAX_VALUE); // read on, dropping, until the source ends: never cancel it
     if (WIP.getAndIncrement(this) == 0) {
       Queue<WsFrame> q = queue;

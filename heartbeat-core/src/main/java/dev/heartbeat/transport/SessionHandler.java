@@ -1,8 +1,7 @@
 package dev.heartbeat.transport;
 
-import dev.heartbeat.frame.CloseStatus;
+import java.util.Objects;
 import org.reactivestreams.Publisher;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -33,14 +32,8 @@ public interface SessionHandler<S extends WebSocketConnection> {
    * closed.
    */
   static <S extends WebSocketConnection> Mono<Void> serve(S session, SessionHandler<? super S> handler) {
-    return Mono.defer(() -> {
-      Disposable handling = Mono.defer(() -> Mono.from(handler.handle(session)))
-          .then(Mono.defer(() -> session.close(CloseStatus.NORMAL)))
-          .onErrorResume(error -> session.close(CloseStatus.INTERNAL_ERROR))
-          .subscribe(null, error -> { });
-      // Watched after the handler subscribed, so a handler waiting for the close sees it
-      // before it is cancelled; cancelling stops handlers that would otherwise run forever.
-      return session.onClose().doOnNext(status -> handling.dispose()).then();
-    });
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(handler, "handler");
+    return HandlerRun.mono(session, handler);
   }
 }

@@ -63,6 +63,17 @@ public interface WebSocketConnection {
   /** The status this connection closed with; see the contract above. */
   Mono<CloseStatus> onClose();
 
+  /**
+   * Runs {@code callback} once with the status {@link #onClose()} emits: when the connection
+   * closes, or at once if it has. The same as subscribing to {@code onClose()} (the default), but
+   * a transport may keep it cheaper: a server's own bookkeeping (its transport's, registry's and
+   * heartbeat's) watches every connection's close for the connection's whole life. Decorators
+   * pass it on to the connection they decorate.
+   */
+  default void whenClosed(Consumer<? super CloseStatus> callback) {
+    onClose().subscribe(callback);
+  }
+
   /** The connection's own scheduler, with a monotonic clock. */
   Scheduler scheduler();
 

@@ -40,6 +40,29 @@ class HandshakeInfoTest {
   }
 
   @Test
+  void theHeadersKeepTheirOrderAnswerLikeAnyMapAndRefuseEveryChange() {
+    Map<String, List<String>> headers = HandshakeInfo.headersOf(List.of(
+        Map.entry("Upgrade", "websocket"), Map.entry("X-Token", "a"), Map.entry("Host", "h"), Map.entry("x-token", "b")));
+    assertEquals(List.of("upgrade", "x-token", "host"), List.copyOf(headers.keySet()));
+    assertEquals(List.of(List.of("websocket"), List.of("a", "b"), List.of("h")), List.copyOf(headers.values()));
+    assertEquals(3, headers.size());
+    assertEquals(null, headers.get("X-Token"), "names are looked up as stored: lower case");
+    assertEquals(false, headers.containsKey("origin"));
+    Map<String, List<String>> same = new LinkedHashMap<>(Map.of("host", List.of("h"), "x-token", List.of("a", "b"),
+        "upgrade", List.of("websocket")));
+    assertEquals(same, headers);
+    assertEquals(same.hashCode(), headers.hashCode());
+    assertThrows(UnsupportedOperationException.class, () -> headers.remove("host"));
+    assertThrows(UnsupportedOperationException.class, () -> headers.get("upgrade").add("h2c"));
+    assertThrows(UnsupportedOperationException.class, () -> {
+      var entries = headers.entrySet().iterator();
+      entries.next();
+      entries.remove();
+    });
+    assertThrows(UnsupportedOperationException.class, headers::clear);
+  }
+
+  @Test
   void usualHeaderNamesAreSharedAndOnlyAsciiLettersFold() {
     String first = HandshakeInfo.headersOf(List.of(Map.entry("Sec-WebSocket-Key", "k1"))).keySet().iterator().next();
     String second = HandshakeInfo.headersOf(List.of(Map.entry("SEC-WEBSOCKET-KEY", "k2"))).keySet().iterator().next();

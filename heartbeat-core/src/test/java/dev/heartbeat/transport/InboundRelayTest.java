@@ -118,6 +118,66 @@ class InboundRelayTest {
   }
 
   @Test
+  void aSourceErrorFailsTheStreamOrCompletesItForARelayMadeToComplete() {
+    IllegalStateException cause = new IllegalStateException("read failed");
+    InboundRelay<WsFrame> failing = relay(4, new Source());
+    StepVerifier.create(failing)
+        .then(() -> {
+          failing.onNext(WsFrame.text("before"));
+          failing.onError(cause);
+        })
+        .expectNext(WsFrame.text("before"))
+        .verifyErrorMatches(error -> error == cause);
+
+    InboundRelay<WsFrame> completing = InboundRelay.completingOnError(4, frame -> frame, () -> { });
+    completing.onSubscribe(new Source());
+    StepVerifier.create(completing)
+        .then(() -> {
+          completing.onNext(WsFrame.text("before"));
+          completing.onError(cause);
+        })
+        .expectNext(WsFrame.text("before"))
+        .verifyComplete();
+  }
+
+  @Test
+  void anInterceptorSeesEveryFrameOnArrivalKeepsWhatItConsumesAndHearsTheCancel() {
+    Source source = new Source();
+    AtomicInteger ownCancels = new AtomicInteger();
+    AtomicInteger interceptorCancels = new AtomicInteger();
+    InboundRelay<WsFrame> relay = InboundRelay.create(4, frame -> frame, ownCancels::incrementAndGet);
+    relay.onSubscribe(source);
+    java.util.List<WsFrame> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    assertTrue(relay.intercept(frame -> {
+      seen.add(frame);
+      return frame instanceof WsFrame.Pong ? null : frame;
+    }, interceptorCancels::incrementAndGet));
+    assertFalse(relay.intercept(frame -> frame, () -> { }), "only one interceptor");
+
+    relay.onNext(WsFrame.pong(new byte[0])); // seen with nobody reading, kept from the stream
+    relay.onNext(WsFrame.text("a"));
+    assertEquals(2, seen.size());
+    assertEquals(4 + 1, source.requested.get(), "the consumed pong's demand is given back at once");
+    StepVerifier.create(relay)
+        .expectNext(WsFrame.text("a"))
+        .thenCancel()
+        .verify();
+    assertEquals(1, ownCancels.get());
+    assertEquals(1, interceptorCancels.get());
+  }
+
+  @Test
+  void noInterceptorOnceAFrameArrivedOrSomeoneSubscribed() {
+    InboundRelay<WsFrame> read = relay(4, new Source());
+    read.onNext(WsFrame.text("a"));
+    assertFalse(read.intercept(frame -> frame, () -> { }), "a frame admitted without it would be missed");
+
+    InboundRelay<WsFrame> subscribed = relay(4, new Source());
+    subscribed.subscribe(frame -> { });
+    assertFalse(subscribed.intercept(frame -> frame, () -> { }));
+  }
+
+  @Test
   void afterTheSubscriberCancelsItReadsOnAndDrops() {
     Source source = new Source();
     AtomicInteger cancels = new AtomicInteger();

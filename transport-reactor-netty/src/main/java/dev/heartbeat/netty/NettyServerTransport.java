@@ -330,7 +330,7 @@ public final class NettyServerTransport implements ServerTransport {
     /** Adds {@code connection} until it closes; false once the server is shutting down. */
     boolean add(NettyWebSocketConnection connection) {
       open.add(connection);
-      connection.onClose().subscribe(status -> open.remove(connection));
+      connection.whenClosed(status -> open.remove(connection));
       synchronized (this) {
         return !closed;
       }

@@ -2,6 +2,7 @@ package dev.heartbeat.netty;
 
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.CloseSignal;
 import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.InboundRelay;
 import dev.heartbeat.transport.LoopFrameWriter;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.time.Duration;
@@ -36,14 +38,13 @@ import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
@@ -62,10 +63,10 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  *       sends an empty close frame, so the peer would read 1005 instead of the status of
  *       {@link #close(CloseStatus)}. Close frames go out through {@code sendClose(code, reason)},
  *       which marks the close as sent before anything else can send one.</li>
- *   <li>The status is the one {@code receiveCloseStatus()} reports (the one sent, or the
- *       peer's), the one a protocol violation closed with (1009 for an oversized frame or
- *       message, 1007, 1002), and 1006 when the channel closed without any: Reactor Netty
- *       completes {@code receiveCloseStatus()} empty then.</li>
+ *   <li>The status is the first known of: the one this side sent, the peer's close frame (read
+ *       by the {@code ProtocolGuard} on its way to Reactor Netty, 1005 when it had no code), the
+ *       one a protocol violation closed with (1009 for an oversized frame or message, 1007,
+ *       1002); 1006 when the channel closed without any.</li>
  *   <li>A close frame that cannot be written (the peer stopped reading, its TCP window is full,
  *       and the frames queued before the close wait forever) drops the connection after the
  *       spec's {@code closeTimeout}, so that closing a slow consumer frees it; the status this
@@ -88,6 +89,16 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   private static final byte[] NO_BYTES = new byte[0];
 
+  private static final FrameSend[] NO_SENDS = new FrameSend[0];
+  private static final FrameSend[] CLOSING = new FrameSend[0];
+
+  private static final AtomicReferenceFieldUpdater<NettyWebSocketConnection, CloseStatus> STATUS =
+      AtomicReferenceFieldUpdater.newUpdater(NettyWebSocketConnection.class, CloseStatus.class, "status");
+  private static final AtomicIntegerFieldUpdater<NettyWebSocketConnection> CLOSE_REQUESTED =
+      AtomicIntegerFieldUpdater.newUpdater(NettyWebSocketConnection.class, "closeRequested");
+  private static final AtomicIntegerFieldUpdater<NettyWebSocketConnection> CLOSING_SIGNALLED =
+      AtomicIntegerFieldUpdater.newUpdater(NettyWebSocketConnection.class, "closingSignalled");
+
   /** How long a connection closed for a protocol error waits for its peer to close. */
   static final Duration LINGER = Duration.ofSeconds(1);
 
@@ -102,12 +113,13 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private final boolean server;
   /** Whether data frames are compressed (per-message deflate), which takes frame objects. */
   private final boolean compress;
-  private final AtomicReference<@Nullable CloseStatus> status = new AtomicReference<>();
-  private final AtomicBoolean closeRequested = new AtomicBoolean();
-  private final AtomicBoolean closingSignalled = new AtomicBoolean();
-  private final Sinks.Empty<Void> closing = Sinks.empty();
-  private final Sinks.One<CloseStatus> closed = Sinks.one();
-  private final Mono<CloseStatus> onClose = closed.asMono();
+  // Plain volatile fields behind static updaters, not atomic objects: a server holds thousands.
+  private volatile @Nullable CloseStatus status;
+  private volatile int closeRequested;
+  private volatile int closingSignalled;
+  /** The sends under way, told when the connection closes; {@link #CLOSING} once it has. Guarded by this. */
+  private FrameSend[] sends = NO_SENDS;
+  private final CloseSignal closed = CloseSignal.create();
 
   private NettyWebSocketConnection(WebsocketOutbound out, Channel channel, HandshakeInfo handshake, int maxMessageLength,
       Duration closeTimeout, boolean compress) {
@@ -118,7 +130,8 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     this.maxMessageLength = maxMessageLength;
     this.closeTimeout = closeTimeout;
     // Nothing to do on cancel: the relay reads on, dropping, and never cancels Reactor Netty.
-    this.inbound = InboundRelay.create(PREFETCH, NettyWebSocketConnection::toCore, () -> { });
+    // A read error ends the stream; the close status (1006, 1009 ...) says what happened.
+    this.inbound = InboundRelay.completingOnError(PREFETCH, NettyWebSocketConnection::toCore, () -> { });
     this.frameWriter = new LoopFrameWriter(channel.eventLoop()::inEventLoop, channel.eventLoop(), this::writeNow);
     this.server = handshake.role() == Role.SERVER;
     this.compress = compress;
@@ -139,12 +152,11 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   }
 
   private void start(WebsocketInbound in) {
+    // The guard also reads the peer's close frame, on its way to Reactor Netty: that is cheaper
+    // than subscribing to receiveCloseStatus(), a race of two sinks held for the connection's life.
     in.withConnection(c -> c.addHandlerLast(GUARD, new ProtocolGuard()));
-    in.receiveCloseStatus().subscribe(
-        s -> record(CloseStatus.received(s.code(), s.reasonText())), error -> { });
     channel.closeFuture().addListener(f -> onChannelClosed());
-    // A read error ends the stream; the close status (1006, 1009 ...) says what happened.
-    in.receiveFrames().onErrorComplete().subscribe(inbound);
+    in.receiveFrames().subscribe(inbound);
   }
 
   /** The channel under this connection, for the transports and tests of this package. */
@@ -167,21 +179,33 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   @Override
   public Mono<Void> send(Publisher<? extends WsFrame> frames) {
     Objects.requireNonNull(frames, "frames");
-    return Mono.defer(() -> {
-      if (!isOpen()) {
-        return Mono.error(closedError());
+    return FrameSend.mono(this, outbound, frames);
+  }
+
+  /** Adds a send to tell of the close; false if the connection is closing already. */
+  synchronized boolean addSend(FrameSend send) {
+    FrameSend[] current = sends;
+    if (current == CLOSING) {
+      return false;
+    }
+    FrameSend[] grown = Arrays.copyOf(current, current.length + 1);
+    grown[current.length] = send;
+    sends = grown;
+    return true;
+  }
+
+  /** Removes a send that ended. */
+  synchronized void removeSend(FrameSend send) {
+    FrameSend[] current = sends;
+    for (int i = 0; i < current.length; i++) {
+      if (current[i] == send) {
+        FrameSend[] shrunk = current.length == 1 ? NO_SENDS : new FrameSend[current.length - 1];
+        System.arraycopy(current, 0, shrunk, 0, i);
+        System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
+        sends = shrunk;
+        return;
       }
-      AtomicBoolean handedOver = new AtomicBoolean();
-      Flux<Object> mapped = Flux.<WsFrame>from(frames)
-          .map(this::toWire)
-          .doOnComplete(() -> handedOver.set(true))
-          .hide(); // no fusion: Reactor Netty would otherwise run doOnComplete late, on the event loop
-      // Concurrent calls are fine: each is its own Reactor Netty send, and the event loop writes
-      // whole frames one at a time. A close before the publisher completed ends it with an error.
-      return Mono.firstWithSignal(
-          outbound.sendObject(mapped).then(),
-          closing.asMono().then(Mono.defer(() -> handedOver.get() ? Mono.<Void>empty() : Mono.error(closedError()))));
-    });
+    }
   }
 
   /**
@@ -205,7 +229,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
    * (see {@link ServerFrameEncoder}), except data frames that per-message deflate may compress;
    * a client's as Netty frames, which its encoder masks.
    */
-  private Object toWire(WsFrame frame) {
+  Object toWire(WsFrame frame) {
     return server && (!compress || frame.isControl()) ? ServerFrameEncoder.encode(channel.alloc(), frame) : toNetty(frame);
   }
 
@@ -214,13 +238,18 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     Objects.requireNonNull(status, "status");
     return Mono.defer(() -> {
       sendClose(status.requireSendable("status"));
-      return onClose.then();
+      return closed.then();
     });
   }
 
   @Override
   public Mono<CloseStatus> onClose() {
-    return onClose;
+    return closed;
+  }
+
+  @Override
+  public void whenClosed(Consumer<? super CloseStatus> callback) {
+    closed.whenClosed(callback);
   }
 
   @Override
@@ -230,7 +259,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   @Override
   public boolean isOpen() {
-    return !closingSignalled.get() && channel.isActive();
+    return closingSignalled == 0 && channel.isActive();
   }
 
   @Override
@@ -249,10 +278,10 @@ final class NettyWebSocketConnection implements WebSocketConnection {
    * read), the channel is closed without it.
    */
   private void sendClose(CloseStatus status) {
-    if (!closeRequested.compareAndSet(false, true)) {
+    if (!CLOSE_REQUESTED.compareAndSet(this, 0, 1)) {
       return;
     }
-    signalClosing();
+    record(status);
     outbound.sendClose(status.code(), status.reason()).subscribe(null, error -> channel.close());
     try {
       ScheduledFuture<?> drop = channel.eventLoop().schedule(() -> {
@@ -266,13 +295,20 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   /** A close status is known (sent, received, or a protocol violation's); the first one counts. */
   private void record(CloseStatus closeStatus) {
-    status.compareAndSet(null, closeStatus);
+    STATUS.compareAndSet(this, null, closeStatus);
     signalClosing();
   }
 
   private void signalClosing() {
-    if (closingSignalled.compareAndSet(false, true)) {
-      closing.tryEmitEmpty();
+    if (CLOSING_SIGNALLED.compareAndSet(this, 0, 1)) {
+      FrameSend[] told;
+      synchronized (this) {
+        told = sends;
+        sends = CLOSING;
+      }
+      for (FrameSend send : told) {
+        send.connectionClosing();
+      }
     }
   }
 
@@ -288,12 +324,13 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   }
 
   private void reportClosed() {
-    CloseStatus known = status.get();
-    closed.tryEmitValue(known != null ? known : CloseStatus.ABNORMAL);
+    CloseStatus known = status;
+    closed.tryEmit(known != null ? known : CloseStatus.ABNORMAL);
   }
 
-  private IllegalStateException closedError() {
-    return new IllegalStateException("connection closed" + (status.get() == null ? "" : " with " + status.get()));
+  IllegalStateException closedError() {
+    CloseStatus known = status;
+    return new IllegalStateException("connection closed" + (known == null ? "" : " with " + known));
   }
 
   /**
@@ -310,6 +347,16 @@ final class NettyWebSocketConnection implements WebSocketConnection {
    */
   private final class ProtocolGuard extends ChannelDuplexHandler {
     private boolean violated;
+
+    /** The peer's close frame, recorded before Reactor Netty answers it. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof CloseWebSocketFrame close && close.isFinalFragment()) {
+        int code = close.statusCode();
+        record(code == -1 ? CloseStatus.NO_STATUS : CloseStatus.received(code, close.reasonText()));
+      }
+      ctx.fireChannelRead(msg);
+    }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {

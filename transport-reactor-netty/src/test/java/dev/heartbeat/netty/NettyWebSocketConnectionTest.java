@@ -230,6 +230,51 @@ class NettyWebSocketConnectionTest {
   }
 
   @Test
+  void aSendUnderWayFailsAtTheCloseAndItsPublisherIsCancelledOneThatCompletedEndsQuietly() {
+    Sinks.Many<WebSocketConnection> sides = sides();
+    NettyServerTransport.NettyServer server = keeper(sides, NettyWebSocketSpec.defaults());
+    NettyWebSocketConnection client = loopback.connect(server.port());
+    WebSocketConnection serverSide = first(sides);
+    serverSide.receive().subscribe(frame -> { }, error -> { });
+
+    Sinks.Empty<Void> cancelled = Sinks.empty();
+    Sinks.Many<WsFrame> open = Sinks.many().unicast().onBackpressureBuffer();
+    Mono<Void> underWay = client.send(open.asFlux().doOnCancel(cancelled::tryEmitEmpty)).cache();
+    underWay.subscribe(null, error -> { });
+    Mono<Void> handedOver = client.send(Mono.just(WsFrame.text("all of it"))).cache();
+    handedOver.subscribe(null, error -> { });
+    open.tryEmitNext(WsFrame.text("some of it"));
+    handedOver.block(DEADLINE);
+
+    serverSide.close(CloseStatus.of(4002, "going")).block(DEADLINE);
+    StepVerifier.create(underWay)
+        .expectErrorSatisfies(error -> {
+          assertTrue(error instanceof IllegalStateException, error.toString());
+          assertTrue(error.getMessage().contains("4002"), error.getMessage());
+        })
+        .verify(DEADLINE);
+    StepVerifier.create(cancelled.asMono()).expectComplete().verify(DEADLINE);
+    StepVerifier.create(handedOver).expectComplete().verify(DEADLINE);
+  }
+
+  @Test
+  void cancellingASendCancelsItsPublisherAndTheConnectionStaysOpen() {
+    NettyServerTransport.NettyServer server = loopback.start(session -> session.send(session.receive()));
+    NettyWebSocketConnection client = loopback.connect(server.port());
+    Sinks.Empty<Void> cancelled = Sinks.empty();
+    Sinks.Many<WsFrame> frames = Sinks.many().unicast().onBackpressureBuffer();
+    frames.tryEmitNext(WsFrame.text("one"));
+    client.send(frames.asFlux().doOnCancel(cancelled::tryEmitEmpty)).subscribe().dispose();
+    StepVerifier.create(cancelled.asMono()).expectComplete().verify(DEADLINE);
+    assertTrue(client.isOpen());
+    StepVerifier.create(client.receive().take(1).map(frame -> ((WsFrame.Text) frame).text()))
+        .then(() -> client.send(Mono.just(WsFrame.text("two"))).subscribe())
+        .expectNextMatches(text -> text.equals("one") || text.equals("two"))
+        .expectComplete()
+        .verify(DEADLINE);
+  }
+
+  @Test
   void anAbruptDropIsReportedAs1006OnBothSides() {
     Sinks.Many<WebSocketConnection> sides = sides();
     NettyServerTransport.NettyServer server = keeper(sides, NettyWebSocketSpec.defaults());

@@ -2,6 +2,7 @@ package dev.heartbeat.vertx;
 
 import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.transport.CloseSignal;
 import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.LoopFrameWriter;
 import dev.heartbeat.transport.WebSocketConnection;
@@ -90,8 +91,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   private final Sinks.Many<WsFrame> inbound =
       Sinks.unsafe().many().unicast().onBackpressureBuffer(Queues.<WsFrame>unbounded(16).get());
   private final AtomicBoolean subscribed = new AtomicBoolean();
-  private final Sinks.One<CloseStatus> closed = Sinks.one();
-  private final Mono<CloseStatus> onClose = closed.asMono();
+  private final CloseSignal closed = CloseSignal.create();
   /** False once a close was sent, received or detected. */
   private volatile boolean open = true;
   /** How often a writer waited for Vert.x's write queue to drain (written on the context). */
@@ -225,13 +225,18 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     return Mono.defer(() -> {
       status.requireSendable("status");
       onContext(() -> initiateClose(status));
-      return onClose.then();
+      return closed.then();
     });
   }
 
   @Override
   public Mono<CloseStatus> onClose() {
-    return onClose;
+    return closed;
+  }
+
+  @Override
+  public void whenClosed(Consumer<? super CloseStatus> callback) {
+    closed.whenClosed(callback);
   }
 
   @Override
@@ -416,7 +421,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     waitingForDrain.clear();
     pending.forEach(writer -> writer.fail(closedError()));
     inbound.tryEmitComplete();
-    closed.tryEmitValue(status);
+    closed.tryEmit(status);
   }
 
   /** A close frame Vert.x saw but the frame handler did not (it never came through): as Vert.x reports it. */

@@ -80,7 +80,7 @@ public final class VertxWebSocketHandler implements Handler<ServerWebSocket> {
       connection.close(CloseStatus.GOING_AWAY).subscribe(null, error -> { });
       return;
     }
-    connection.onClose().subscribe(status -> live.remove(connection));
+    connection.whenClosed(status -> live.remove(connection));
     if (closeOnServerShutdown) {
       // Your server's graceful shutdown (HttpServer.shutdown) closes the WebSocket with 1001
       // through the connection, instead of Vert.x dropping it at the end of the grace period.
