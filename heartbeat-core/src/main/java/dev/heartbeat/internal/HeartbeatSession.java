@@ -123,18 +123,38 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
     this.answerWindowStart = now;
     Consumer<WsFrame> writer = delegate.frameWriter();
     this.controlOut = writer != null ? writer : new SentThroughSend(delegate); // before any frame needs an answer
-    Function<WsFrame, @Nullable WsFrame> heartbeatFrames = frame -> onInbound(frame) ? null : frame;
+    Callbacks callbacks = new Callbacks();
     Flux<WsFrame> inbound = delegate.receive();
-    if (inbound instanceof InboundRelay<?> transportRelay
-        && transportRelay.intercept(heartbeatFrames, this::onApplicationCancel)) {
+    if (inbound instanceof InboundRelay<?> transportRelay && transportRelay.intercept(callbacks, callbacks)) {
       this.relay = transportRelay;
     } else {
-      InboundRelay<WsFrame> own = InboundRelay.create(INBOUND_BUFFER, heartbeatFrames, this::onApplicationCancel);
+      InboundRelay<WsFrame> own = InboundRelay.create(INBOUND_BUFFER, callbacks, callbacks);
       inbound.subscribe(own);
       this.relay = own;
     }
     this.registration = Sweep.register(scheduler, policy.resolution().toNanos(), this);
-    delegate.whenClosed(status -> onClosed());
+    delegate.whenClosed(callbacks);
+  }
+
+  /**
+   * The session's callbacks in one object, not a lambda each per connection: what the inbound
+   * relay admits (heartbeat frames are consumed here), the application's cancel, the close.
+   */
+  private final class Callbacks implements Function<WsFrame, @Nullable WsFrame>, Runnable, Consumer<CloseStatus> {
+    @Override
+    public @Nullable WsFrame apply(WsFrame frame) {
+      return onInbound(frame) ? null : frame;
+    }
+
+    @Override
+    public void run() {
+      onApplicationCancel();
+    }
+
+    @Override
+    public void accept(CloseStatus status) {
+      onClosed();
+    }
   }
 
   /** Puts {@code connection} under {@code policy}: starts reading, sending and watching. */

@@ -329,8 +329,7 @@ public final class NettyServerTransport implements ServerTransport {
 
     /** Adds {@code connection} until it closes; false once the server is shutting down. */
     boolean add(NettyWebSocketConnection connection) {
-      open.add(connection);
-      connection.whenClosed(status -> open.remove(connection));
+      connection.listIn(open);
       synchronized (this) {
         return !closed;
       }

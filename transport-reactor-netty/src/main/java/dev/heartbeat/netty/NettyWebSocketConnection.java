@@ -14,6 +14,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
@@ -89,8 +92,8 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   private static final byte[] NO_BYTES = new byte[0];
 
-  private static final FrameSend[] NO_SENDS = new FrameSend[0];
-  private static final FrameSend[] CLOSING = new FrameSend[0];
+  /** What {@link #sends} holds once the connection is closing. */
+  private static final Object CLOSING = new Object();
 
   private static final AtomicReferenceFieldUpdater<NettyWebSocketConnection, CloseStatus> STATUS =
       AtomicReferenceFieldUpdater.newUpdater(NettyWebSocketConnection.class, CloseStatus.class, "status");
@@ -117,8 +120,14 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private volatile @Nullable CloseStatus status;
   private volatile int closeRequested;
   private volatile int closingSignalled;
-  /** The sends under way, told when the connection closes; {@link #CLOSING} once it has. Guarded by this. */
-  private FrameSend[] sends = NO_SENDS;
+  /**
+   * The sends under way, told when the connection closes: {@code null}, one {@link FrameSend}
+   * (the usual case, no array per connection), a {@code FrameSend[]}, or {@link #CLOSING} once
+   * it closes. Guarded by this.
+   */
+  private @Nullable Object sends;
+  /** The server's set of open connections, left when this one closes; {@code null} for a client. */
+  private volatile @Nullable Set<NettyWebSocketConnection> openSet;
   private final CloseSignal closed = CloseSignal.create();
 
   private NettyWebSocketConnection(WebsocketOutbound out, Channel channel, HandshakeInfo handshake, int maxMessageLength,
@@ -154,9 +163,22 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private void start(WebsocketInbound in) {
     // The guard also reads the peer's close frame, on its way to Reactor Netty: that is cheaper
     // than subscribing to receiveCloseStatus(), a race of two sinks held for the connection's life.
-    in.withConnection(c -> c.addHandlerLast(GUARD, new ProtocolGuard()));
-    channel.closeFuture().addListener(f -> onChannelClosed());
+    ProtocolGuard guard = new ProtocolGuard();
+    in.withConnection(c -> c.addHandlerLast(GUARD, guard));
+    channel.closeFuture().addListener(guard);
     in.receiveFrames().subscribe(inbound);
+  }
+
+  /**
+   * Keeps this connection in {@code set} (a server's open connections) until it closes: a field,
+   * not a close callback more per connection.
+   */
+  void listIn(Set<NettyWebSocketConnection> set) {
+    set.add(this);
+    openSet = set;
+    if (closed.status() != null) {
+      set.remove(this); // closed meanwhile: reportClosed may have missed the set
+    }
   }
 
   /** The channel under this connection, for the transports and tests of this package. */
@@ -184,27 +206,31 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   /** Adds a send to tell of the close; false if the connection is closing already. */
   synchronized boolean addSend(FrameSend send) {
-    FrameSend[] current = sends;
+    Object current = sends;
     if (current == CLOSING) {
       return false;
     }
-    FrameSend[] grown = Arrays.copyOf(current, current.length + 1);
-    grown[current.length] = send;
-    sends = grown;
+    if (current == null) {
+      sends = send;
+    } else if (current instanceof FrameSend one) {
+      sends = new FrameSend[] {one, send};
+    } else {
+      FrameSend[] many = (FrameSend[]) current;
+      FrameSend[] grown = Arrays.copyOf(many, many.length + 1);
+      grown[many.length] = send;
+      sends = grown;
+    }
     return true;
   }
 
   /** Removes a send that ended. */
   synchronized void removeSend(FrameSend send) {
-    FrameSend[] current = sends;
-    for (int i = 0; i < current.length; i++) {
-      if (current[i] == send) {
-        FrameSend[] shrunk = current.length == 1 ? NO_SENDS : new FrameSend[current.length - 1];
-        System.arraycopy(current, 0, shrunk, 0, i);
-        System.arraycopy(current, i + 1, shrunk, i, current.length - i - 1);
-        sends = shrunk;
-        return;
-      }
+    Object current = sends;
+    if (current == send) {
+      sends = null;
+    } else if (current instanceof FrameSend[] many) {
+      FrameSend[] kept = Arrays.stream(many).filter(s -> s != send).toArray(FrameSend[]::new);
+      sends = kept.length == 1 ? kept[0] : kept;
     }
   }
 
@@ -301,13 +327,17 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   private void signalClosing() {
     if (CLOSING_SIGNALLED.compareAndSet(this, 0, 1)) {
-      FrameSend[] told;
+      Object told;
       synchronized (this) {
         told = sends;
         sends = CLOSING;
       }
-      for (FrameSend send : told) {
-        send.connectionClosing();
+      if (told instanceof FrameSend one) {
+        one.connectionClosing();
+      } else if (told instanceof FrameSend[] many) {
+        for (FrameSend send : many) {
+          send.connectionClosing();
+        }
       }
     }
   }
@@ -326,6 +356,10 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private void reportClosed() {
     CloseStatus known = status;
     closed.tryEmit(known != null ? known : CloseStatus.ABNORMAL);
+    Set<NettyWebSocketConnection> set = openSet;
+    if (set != null) {
+      set.remove(this);
+    }
   }
 
   IllegalStateException closedError() {
@@ -345,8 +379,14 @@ final class NettyWebSocketConnection implements WebSocketConnection {
    * the close frame, reads (and drops) what the peer still sends, and closes when the peer does,
    * or after {@link #LINGER}.
    */
-  private final class ProtocolGuard extends ChannelDuplexHandler {
+  private final class ProtocolGuard extends ChannelDuplexHandler implements ChannelFutureListener {
     private boolean violated;
+
+    /** The channel closed (this guard listens to its close future too: one object less per connection). */
+    @Override
+    public void operationComplete(ChannelFuture closeFuture) {
+      onChannelClosed();
+    }
 
     /** The peer's close frame, recorded before Reactor Netty answers it. */
     @Override

@@ -241,6 +241,8 @@ class NettyWebSocketConnectionTest {
     Sinks.Many<WsFrame> open = Sinks.many().unicast().onBackpressureBuffer();
     Mono<Void> underWay = client.send(open.asFlux().doOnCancel(cancelled::tryEmitEmpty)).cache();
     underWay.subscribe(null, error -> { });
+    Mono<Void> alsoUnderWay = client.send(Flux.never()).cache(); // two sends open when the close comes
+    alsoUnderWay.subscribe(null, error -> { });
     Mono<Void> handedOver = client.send(Mono.just(WsFrame.text("all of it"))).cache();
     handedOver.subscribe(null, error -> { });
     open.tryEmitNext(WsFrame.text("some of it"));
@@ -253,6 +255,7 @@ class NettyWebSocketConnectionTest {
           assertTrue(error.getMessage().contains("4002"), error.getMessage());
         })
         .verify(DEADLINE);
+    StepVerifier.create(alsoUnderWay).expectError(IllegalStateException.class).verify(DEADLINE);
     StepVerifier.create(cancelled.asMono()).expectComplete().verify(DEADLINE);
     StepVerifier.create(handedOver).expectComplete().verify(DEADLINE);
   }
