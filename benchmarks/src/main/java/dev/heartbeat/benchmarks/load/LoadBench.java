@@ -43,7 +43,7 @@ import java.util.stream.Stream;
  * {@code --demo-cp} (the library demo server's class path; by default the driver's own, which
  * holds the examples module),
  * {@code --out dir}, and sizes: {@code --idle-sizes 5000,15000}, {@code --steady-seconds},
- * {@code --echo-seconds}, {@code --echo-rounds}, {@code --deadpeer-connections},
+ * {@code --echo-seconds}, {@code --echo-warmup-seconds}, {@code --echo-rounds}, {@code --deadpeer-connections},
  * {@code --storm-sessions}.
  *
  * <p>Servers: {@code library-netty} and {@code library-vertx} (the demo server,
@@ -93,7 +93,7 @@ public final class LoadBench {
           Duration.ofSeconds(quick ? 2 : 5),
           Duration.ofSeconds(Options.integer(options, "steady-seconds", quick ? 5 : 30)),
           100, 16, 64,
-          Duration.ofSeconds(quick ? 2 : 5),
+          Duration.ofSeconds(Options.integer(options, "echo-warmup-seconds", quick ? 2 : 5)),
           Duration.ofSeconds(Options.integer(options, "echo-seconds", quick ? 3 : 15)),
           Options.integer(options, "echo-rounds", quick ? 1 : 3),
           Options.integer(options, "deadpeer-connections", quick ? 100 : 1_000),
