@@ -83,6 +83,14 @@ public final class CloseSignal extends Mono<CloseStatus> {
     }
   }
 
+  /**
+   * Forgets {@code callback} if it has not run: for a listener whose interest ended before the
+   * close (a send that completed), so that the signal does not hold it for the connection's life.
+   */
+  public void forget(Consumer<? super CloseStatus> callback) {
+    remove(Objects.requireNonNull(callback, "callback"));
+  }
+
   @Override
   public void subscribe(CoreSubscriber<? super CloseStatus> actual) {
     Waiter waiter = new Waiter(actual, this);
@@ -109,7 +117,7 @@ public final class CloseSignal extends Mono<CloseStatus> {
     }
   }
 
-  /** Removes a listener that no longer waits (a cancelled subscriber). */
+  /** Removes a listener that no longer waits (a cancelled subscriber, a forgotten callback). */
   private void remove(Object listener) {
     while (true) {
       Object current = state;

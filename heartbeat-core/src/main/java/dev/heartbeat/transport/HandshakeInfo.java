@@ -38,8 +38,11 @@ public record HandshakeInfo(
    * these per connection.
    */
   private static Map<String, List<String>> immutable(Map<String, List<String>> headers) {
-    if (headers instanceof HeaderMap || headers.isEmpty() && Map.copyOf(headers) == headers) {
+    if (headers instanceof HeaderMap) {
       return headers;
+    }
+    if (headers.isEmpty()) {
+      return Map.of();
     }
     Object[] pairs = new Object[headers.size() * 2];
     int i = 0;
@@ -65,7 +68,7 @@ public record HandshakeInfo(
       byName.computeIfAbsent(HeaderNames.lowerCase(pair.getKey()), name -> new ArrayList<>(1))
           .add(pair.getValue().toString());
     }
-    return byName.isEmpty() ? Map.of() : immutable(byName);
+    return immutable(byName);
   }
 
   /** A handshake with no headers, no subprotocol and no address: in-memory connections. */

@@ -71,6 +71,19 @@ class CloseSignalTest {
   }
 
   @Test
+  void aForgottenCallbackDoesNotRunAndTheOthersStillDo() {
+    CloseSignal signal = CloseSignal.create();
+    List<String> told = new ArrayList<>();
+    java.util.function.Consumer<CloseStatus> forgotten = status -> told.add("forgotten");
+    signal.whenClosed(forgotten);
+    signal.whenClosed(status -> told.add("kept"));
+    signal.forget(forgotten);
+    signal.forget(status -> told.add("never added")); // nothing to forget: no effect
+    signal.tryEmit(CloseStatus.NORMAL);
+    assertEquals(List.of("kept"), told);
+  }
+
+  @Test
   void aCallbackThatThrowsIsReportedAsDroppedAndTheNextOneStillRuns() {
     List<Throwable> dropped = new CopyOnWriteArrayList<>();
     Hooks.onErrorDropped(dropped::add);

@@ -1,8 +1,10 @@
 package dev.heartbeat.netty;
 
+import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -29,7 +31,7 @@ import reactor.util.context.Context;
  * same with {@code map}, {@code doOnComplete}, {@code hide} and {@code Mono.firstWithSignal}
  * against a close sink held about 20 objects, some 450 bytes, per connection. This holds two.
  */
-final class FrameSend implements CoreSubscriber<Void>, Subscription {
+final class FrameSend implements CoreSubscriber<Void>, Subscription, Consumer<CloseStatus> {
 
   /** The {@code Mono} {@code send} returns: each subscription is one send. */
   static Mono<Void> mono(NettyWebSocketConnection connection, WebsocketOutbound outbound,
@@ -63,10 +65,14 @@ final class FrameSend implements CoreSubscriber<Void>, Subscription {
 
   private void start(WebsocketOutbound outbound) {
     actual.onSubscribe(this);
-    if (!connection.isOpen() || !connection.addSend(this)) {
+    if (!connection.isOpen()) {
       if (DONE.compareAndSet(this, 0, 1)) {
         actual.onError(connection.closedError());
       }
+      return;
+    }
+    connection.closing().whenClosed(this); // runs at once if the connection began closing meanwhile
+    if (done != 0) {
       return;
     }
     // Concurrent sends are fine: each is its own Reactor Netty send, and the event loop writes
@@ -75,7 +81,8 @@ final class FrameSend implements CoreSubscriber<Void>, Subscription {
   }
 
   /** The connection is closing: the send ends now, whether Reactor Netty's has or not. */
-  void connectionClosing() {
+  @Override
+  public void accept(CloseStatus closing) {
     if (DONE.compareAndSet(this, 0, 1)) {
       Operators.terminate(WRITTEN, this);
       if (frames.handedOver) {
@@ -103,7 +110,7 @@ final class FrameSend implements CoreSubscriber<Void>, Subscription {
   @Override
   public void onError(Throwable error) {
     if (DONE.compareAndSet(this, 0, 1)) {
-      connection.removeSend(this);
+      connection.closing().forget(this);
       actual.onError(error);
     } else {
       Operators.onErrorDropped(error, actual.currentContext());
@@ -113,7 +120,7 @@ final class FrameSend implements CoreSubscriber<Void>, Subscription {
   @Override
   public void onComplete() {
     if (DONE.compareAndSet(this, 0, 1)) {
-      connection.removeSend(this);
+      connection.closing().forget(this);
       actual.onComplete();
     }
   }
@@ -133,7 +140,7 @@ final class FrameSend implements CoreSubscriber<Void>, Subscription {
   @Override
   public void cancel() {
     if (DONE.compareAndSet(this, 0, 1)) {
-      connection.removeSend(this);
+      connection.closing().forget(this);
       Operators.terminate(WRITTEN, this);
     }
   }

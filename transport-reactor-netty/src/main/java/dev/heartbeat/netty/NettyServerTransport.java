@@ -329,7 +329,8 @@ public final class NettyServerTransport implements ServerTransport {
 
     /** Adds {@code connection} until it closes; false once the server is shutting down. */
     boolean add(NettyWebSocketConnection connection) {
-      connection.listIn(open);
+      open.add(connection);
+      connection.whenClosed(status -> open.remove(connection));
       synchronized (this) {
         return !closed;
       }

@@ -32,12 +32,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
@@ -92,15 +90,10 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   private static final byte[] NO_BYTES = new byte[0];
 
-  /** What {@link #sends} holds once the connection is closing. */
-  private static final Object CLOSING = new Object();
-
   private static final AtomicReferenceFieldUpdater<NettyWebSocketConnection, CloseStatus> STATUS =
       AtomicReferenceFieldUpdater.newUpdater(NettyWebSocketConnection.class, CloseStatus.class, "status");
   private static final AtomicIntegerFieldUpdater<NettyWebSocketConnection> CLOSE_REQUESTED =
       AtomicIntegerFieldUpdater.newUpdater(NettyWebSocketConnection.class, "closeRequested");
-  private static final AtomicIntegerFieldUpdater<NettyWebSocketConnection> CLOSING_SIGNALLED =
-      AtomicIntegerFieldUpdater.newUpdater(NettyWebSocketConnection.class, "closingSignalled");
 
   /** How long a connection closed for a protocol error waits for its peer to close. */
   static final Duration LINGER = Duration.ofSeconds(1);
@@ -119,15 +112,12 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   // Plain volatile fields behind static updaters, not atomic objects: a server holds thousands.
   private volatile @Nullable CloseStatus status;
   private volatile int closeRequested;
-  private volatile int closingSignalled;
   /**
-   * The sends under way, told when the connection closes: {@code null}, one {@link FrameSend}
-   * (the usual case, no array per connection), a {@code FrameSend[]}, or {@link #CLOSING} once
-   * it closes. Guarded by this.
+   * Emitted once a close is sent, received or detected, before the channel is closed: from then
+   * on nothing is written, and the sends under way ({@link FrameSend}) end. Only whether it was
+   * emitted counts; the status the connection reports is {@link #closed}'s.
    */
-  private @Nullable Object sends;
-  /** The server's set of open connections, left when this one closes; {@code null} for a client. */
-  private volatile @Nullable Set<NettyWebSocketConnection> openSet;
+  private final CloseSignal closing = CloseSignal.create();
   private final CloseSignal closed = CloseSignal.create();
 
   private NettyWebSocketConnection(WebsocketOutbound out, Channel channel, HandshakeInfo handshake, int maxMessageLength,
@@ -169,17 +159,6 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     in.receiveFrames().subscribe(inbound);
   }
 
-  /**
-   * Keeps this connection in {@code set} (a server's open connections) until it closes: a field,
-   * not a close callback more per connection.
-   */
-  void listIn(Set<NettyWebSocketConnection> set) {
-    set.add(this);
-    openSet = set;
-    if (closed.status() != null) {
-      set.remove(this); // closed meanwhile: reportClosed may have missed the set
-    }
-  }
 
   /** The channel under this connection, for the transports and tests of this package. */
   Channel channel() {
@@ -204,34 +183,9 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     return FrameSend.mono(this, outbound, frames);
   }
 
-  /** Adds a send to tell of the close; false if the connection is closing already. */
-  synchronized boolean addSend(FrameSend send) {
-    Object current = sends;
-    if (current == CLOSING) {
-      return false;
-    }
-    if (current == null) {
-      sends = send;
-    } else if (current instanceof FrameSend one) {
-      sends = new FrameSend[] {one, send};
-    } else {
-      FrameSend[] many = (FrameSend[]) current;
-      FrameSend[] grown = Arrays.copyOf(many, many.length + 1);
-      grown[many.length] = send;
-      sends = grown;
-    }
-    return true;
-  }
-
-  /** Removes a send that ended. */
-  synchronized void removeSend(FrameSend send) {
-    Object current = sends;
-    if (current == send) {
-      sends = null;
-    } else if (current instanceof FrameSend[] many) {
-      FrameSend[] kept = Arrays.stream(many).filter(s -> s != send).toArray(FrameSend[]::new);
-      sends = kept.length == 1 ? kept[0] : kept;
-    }
+  /** The connection's closing, for the sends under way to end with. */
+  CloseSignal closing() {
+    return closing;
   }
 
   /**
@@ -285,7 +239,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   @Override
   public boolean isOpen() {
-    return closingSignalled == 0 && channel.isActive();
+    return closing.status() == null && channel.isActive();
   }
 
   @Override
@@ -326,20 +280,8 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   }
 
   private void signalClosing() {
-    if (CLOSING_SIGNALLED.compareAndSet(this, 0, 1)) {
-      Object told;
-      synchronized (this) {
-        told = sends;
-        sends = CLOSING;
-      }
-      if (told instanceof FrameSend one) {
-        one.connectionClosing();
-      } else if (told instanceof FrameSend[] many) {
-        for (FrameSend send : many) {
-          send.connectionClosing();
-        }
-      }
-    }
+    CloseStatus known = status;
+    closing.tryEmit(known != null ? known : CloseStatus.ABNORMAL);
   }
 
   private void onChannelClosed() {
@@ -356,10 +298,6 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private void reportClosed() {
     CloseStatus known = status;
     closed.tryEmit(known != null ? known : CloseStatus.ABNORMAL);
-    Set<NettyWebSocketConnection> set = openSet;
-    if (set != null) {
-      set.remove(this);
-    }
   }
 
   IllegalStateException closedError() {
