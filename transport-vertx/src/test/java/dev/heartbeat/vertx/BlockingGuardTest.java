@@ -48,6 +48,16 @@ class BlockingGuardTest {
     VertxTesting.BLOCKED.clear();
     assertFalse(blocked.isEmpty(), "the checker reports a loop busy for over 250 ms");
     assertTrue(blocked.get(0).startsWith("vert.x-eventloop-thread-"), blocked.get(0));
+    assertTrue(blocked.get(0).contains("BlockingGuardTest"), "reported while blocked, with the frames of the task: " + blocked.get(0));
+  }
+
+  @Test
+  void aLoopIdleInItsSelectorIsNotTakenForABlockedOne() {
+    CompletableFuture<Thread> loop = new CompletableFuture<>();
+    vertx.runOnContext(ignored -> loop.complete(Thread.currentThread()));
+    Thread thread = loop.orTimeout(10, TimeUnit.SECONDS).join();
+    VertxTesting.await("the loop back in its selector", () -> VertxTesting.waitingForIo(thread.getStackTrace()));
+    assertFalse(VertxTesting.waitingForIo(Thread.currentThread().getStackTrace()), "a thread at work is not waiting for I/O");
   }
 
   @Test
