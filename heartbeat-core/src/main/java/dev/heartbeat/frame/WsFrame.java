@@ -1,8 +1,15 @@
 package dev.heartbeat.frame;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A WebSocket frame as the core sees it: the five kinds of RFC 6455 that matter to an
@@ -27,9 +34,28 @@ public sealed interface WsFrame
     return new Text(text);
   }
 
+  /**
+   * A text frame from its UTF-8 bytes, the {@code remaining()} bytes of {@code utf8}, copied
+   * once (the buffer's position is left as it was): what a transport reads off the wire. The
+   * bytes are kept, so writing the frame out again (an echo, a relay) encodes nothing.
+   *
+   * @throws IllegalArgumentException when the bytes are not well-formed UTF-8
+   */
+  static Text textFromUtf8(ByteBuffer utf8) {
+    return Text.fromUtf8(utf8);
+  }
+
   /** A binary frame; the bytes are copied. */
   static Binary binary(byte[] bytes) {
-    return new Binary(bytes);
+    return new Binary(Objects.requireNonNull(bytes, "bytes").clone());
+  }
+
+  /**
+   * A binary frame from the {@code remaining()} bytes of {@code payload}, copied once (the
+   * buffer's position is left as it was): what a transport reads off the wire.
+   */
+  static Binary binaryFrom(ByteBuffer payload) {
+    return new Binary(copy(payload, "payload"));
   }
 
   /** A ping with an empty payload. */
@@ -63,10 +89,118 @@ public sealed interface WsFrame
     return false;
   }
 
-  /** A UTF-8 text data frame. */
-  record Text(String text) implements WsFrame {
-    public Text {
-      Objects.requireNonNull(text, "text");
+  /**
+   * A UTF-8 text data frame. It holds what it was made from, the text or the UTF-8 bytes read
+   * off the wire, and makes the other form once, when first asked: a frame read and written
+   * out again is never decoded, and one sent to many peers is encoded once.
+   */
+  final class Text implements WsFrame {
+    /** Eight bytes at a time, for the ASCII check. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    /** The text or its UTF-8 bytes, whichever the frame was made from; never changes. */
+    private final Object given;
+    /**
+     * The text, once decoded from the bytes. A racing thread may decode it twice and may read
+     * it without synchronization: a {@code String}'s fields are final, so it is never seen half-built.
+     */
+    private @Nullable String decoded;
+    /** The UTF-8, once encoded from the text; volatile since an array's elements are not final. */
+    private volatile byte @Nullable [] encoded;
+
+    private Text(Object given, @Nullable String decoded) {
+      this.given = given;
+      this.decoded = decoded;
+    }
+
+    Text(String text) {
+      this(Objects.requireNonNull(text, "text"), null);
+    }
+
+    static Text fromUtf8(ByteBuffer utf8) {
+      byte[] bytes = copy(utf8, "utf8");
+      if (isAscii(bytes)) {
+        return new Text(bytes, null); // ASCII is UTF-8 as it is: decoded only if asked
+      }
+      try {
+        String text = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes))
+            .toString();
+        return new Text(bytes, text);
+      } catch (CharacterCodingException malformed) {
+        throw new IllegalArgumentException("utf8: not well-formed UTF-8 (" + malformed + ")", malformed);
+      }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+      int i = 0;
+      for (; i + Long.BYTES <= bytes.length; i += Long.BYTES) {
+        if (((long) LONGS.get(bytes, i) & HIGH_BITS) != 0) {
+          return false;
+        }
+      }
+      for (; i < bytes.length; i++) {
+        if (bytes[i] < 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The text. */
+    public String text() {
+      if (given instanceof String text) {
+        return text;
+      }
+      String text = decoded;
+      if (text == null) {
+        text = new String((byte[]) given, StandardCharsets.UTF_8);
+        decoded = text;
+      }
+      return text;
+    }
+
+    /**
+     * The UTF-8 bytes as a read-only buffer, without copying: for writing the frame out. They
+     * are encoded on the first call and kept.
+     */
+    public ByteBuffer asByteBuffer() {
+      return ByteBuffer.wrap(utf8()).asReadOnlyBuffer();
+    }
+
+    /** The length of the UTF-8 payload in bytes. */
+    public int utf8Length() {
+      return utf8().length;
+    }
+
+    private byte[] utf8() {
+      if (given instanceof byte[] bytes) {
+        return bytes;
+      }
+      byte[] bytes = encoded;
+      if (bytes == null) {
+        bytes = ((String) given).getBytes(StandardCharsets.UTF_8);
+        encoded = bytes;
+      }
+      return bytes;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Text other && text().equals(other.text());
+    }
+
+    @Override
+    public int hashCode() {
+      return text().hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Text[text=" + text() + "]";
     }
   }
 
@@ -74,8 +208,9 @@ public sealed interface WsFrame
   final class Binary implements WsFrame {
     private final byte[] bytes;
 
-    Binary(byte[] bytes) {
-      this.bytes = Objects.requireNonNull(bytes, "bytes").clone();
+    /** Keeps {@code copied}, which nothing else holds. */
+    private Binary(byte[] copied) {
+      this.bytes = copied;
     }
 
     /** A copy of the payload. */
@@ -199,6 +334,14 @@ public sealed interface WsFrame
     public boolean isControl() {
       return true;
     }
+  }
+
+  /** The remaining bytes of {@code buffer} in a new array, its position left as it was. */
+  private static byte[] copy(ByteBuffer buffer, String name) {
+    Objects.requireNonNull(buffer, name);
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(buffer.position(), bytes);
+    return bytes;
   }
 
   private static byte[] checkControlPayload(byte[] payload) {

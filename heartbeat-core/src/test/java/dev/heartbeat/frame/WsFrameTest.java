@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class WsFrameTest {
@@ -152,5 +153,66 @@ class WsFrameTest {
     assertEquals("Binary[3 bytes]", WsFrame.binary(new byte[] {1, 2, 3}).toString());
     assertEquals("Ping[0 bytes]", WsFrame.ping().toString());
     assertEquals("Pong[2 bytes]", WsFrame.pong(new byte[2]).toString());
+  }
+  @Test
+  void aTextReadAsUtf8IsTheSameFrameAsTheTextItCarries() {
+    for (String text : new String[] {"", "hello", "exactly8", "sixteen bytes!!!", "caf\u00e9 \u2603 \uD83D\uDE00 end"}) {
+      byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+      WsFrame.Text read = WsFrame.textFromUtf8(ByteBuffer.wrap(utf8));
+      WsFrame.Text made = WsFrame.text(text);
+      assertEquals(text, read.text());
+      assertEquals(made, read);
+      assertEquals(made.hashCode(), read.hashCode());
+      assertEquals(made.toString(), read.toString());
+      assertEquals(ByteBuffer.wrap(utf8), read.asByteBuffer(), "written out as the bytes it was read from");
+      assertEquals(ByteBuffer.wrap(utf8), made.asByteBuffer(), "a text made from a String is written as its UTF-8");
+      assertEquals(utf8.length, made.utf8Length());
+      assertEquals(utf8.length, read.utf8Length());
+    }
+  }
+
+  @Test
+  void aNonAsciiByteIsFoundWhereverItIsInTheMessage() {
+    // The ASCII check reads eight bytes at a time and then the rest one by one: put a
+    // two-byte character at every position of messages around those boundaries.
+    for (int length = 1; length <= 19; length++) {
+      for (int at = 0; at < length; at++) {
+        String text = "a".repeat(at) + "\u00e9" + "b".repeat(length - at - 1);
+        WsFrame.Text read = WsFrame.textFromUtf8(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(text, read.text(), "length " + length + ", at " + at);
+      }
+    }
+  }
+
+  @Test
+  void malformedUtf8IsRefusedNamingTheField() {
+    byte[][] malformed = {
+        {(byte) 0xC3, 0x28}, // a lead byte followed by ASCII
+        {'o', 'k', (byte) 0xC0, (byte) 0xAF}, // an overlong '/'
+        {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, // a surrogate, which UTF-8 may not carry
+        {'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', (byte) 0xE2, (byte) 0x98}, // cut short after the first eight
+    };
+    for (byte[] bytes : malformed) {
+      IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+          () -> WsFrame.textFromUtf8(ByteBuffer.wrap(bytes)));
+      assertTrue(error.getMessage().startsWith("utf8: not well-formed UTF-8"), error.getMessage());
+    }
+    NullPointerException none = assertThrows(NullPointerException.class, () -> WsFrame.textFromUtf8(null));
+    assertEquals("utf8", none.getMessage());
+  }
+
+  @Test
+  void framesFromABufferCopyItsRemainingBytesOnceAndLeaveItsPosition() {
+    ByteBuffer buffer = ByteBuffer.wrap("xxhi!".getBytes(StandardCharsets.US_ASCII));
+    buffer.position(2);
+    WsFrame.Text text = WsFrame.textFromUtf8(buffer);
+    WsFrame.Binary binary = WsFrame.binaryFrom(buffer);
+    assertEquals(2, buffer.position());
+    buffer.put(2, (byte) 'H');
+    assertEquals("hi!", text.text(), "the frame holds a copy");
+    assertArrayEquals(new byte[] {'h', 'i', '!'}, binary.bytes());
+    assertThrows(ReadOnlyBufferException.class, () -> text.asByteBuffer().put(0, (byte) 'x'));
+    NullPointerException none = assertThrows(NullPointerException.class, () -> WsFrame.binaryFrom(null));
+    assertEquals("payload", none.getMessage());
   }
 }

@@ -617,6 +617,34 @@ public abstract class ServerRoleSuite {
   }
 
   @Test
+  void aTextMessageThatIsNotUtf8IsNeverDeliveredAndClosesWith1007() throws IOException {
+    ConnectionRegistry registry = registry().build();
+    ServerHandle server = start(registry); // an echo: whatever reaches the handler comes back
+    RawWebSocket client = track(RawWebSocket.open(server.port(), PATH, Map.of(), 0, DEADLINE));
+    assertEquals(101, client.status());
+    client.send(RawWebSocket.frame(RawWebSocket.TEXT, "fine"));
+    RawWebSocket.Frame frame = client.read();
+    while (frame.opcode() != RawWebSocket.TEXT) {
+      frame = client.read();
+    }
+    assertEquals("fine", frame.text());
+
+    // A lead byte followed by ASCII, then a good message the server must not read past it.
+    client.send(new RawWebSocket.Frame(RawWebSocket.TEXT, new byte[] {'b', 'a', 'd', (byte) 0xC3, '('}),
+        RawWebSocket.frame(RawWebSocket.TEXT, "after"));
+    List<String> echoed = new ArrayList<>();
+    frame = client.read();
+    while (frame.opcode() != RawWebSocket.CLOSE) {
+      if (frame.opcode() == RawWebSocket.TEXT) {
+        echoed.add(frame.text());
+      }
+      frame = client.read();
+    }
+    assertEquals(1007, frame.closeCode(), "RFC 6455 §8.1: invalid UTF-8 in a text message");
+    assertEquals(List.of(), echoed, "neither the bad message nor the one after it reached the handler");
+  }
+
+  @Test
   void aHandleShutdownClosesThePortBeforeAnyClientHears1001() throws IOException {
     ConnectionRegistry registry = registry().build();
     ServerHandle server = start(registry);

@@ -31,7 +31,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.time.Duration;
@@ -113,6 +113,11 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   private volatile @Nullable CloseStatus status;
   private volatile int closeRequested;
   /**
+   * The peer broke the protocol (a frame or message too big, bad UTF-8 ...): the close lingers
+   * (see {@link ProtocolGuard}) and nothing more is read. On the event loop only.
+   */
+  private boolean violated;
+  /**
    * Emitted once a close is sent, received or detected, before the channel is closed: from then
    * on nothing is written, and the sends under way ({@link FrameSend}) end. Only whether it was
    * emitted counts; the status the connection reports is {@link #closed}'s.
@@ -130,7 +135,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     this.closeTimeout = closeTimeout;
     // Nothing to do on cancel: the relay reads on, dropping, and never cancels Reactor Netty.
     // A read error ends the stream; the close status (1006, 1009 ...) says what happened.
-    this.inbound = InboundRelay.completingOnError(PREFETCH, NettyWebSocketConnection::toCore, () -> { });
+    this.inbound = InboundRelay.completingOnError(PREFETCH, this::admit, () -> { });
     this.frameWriter = new LoopFrameWriter(channel.eventLoop()::inEventLoop, channel.eventLoop(), this::writeNow);
     this.server = handshake.role() == Role.SERVER;
     this.compress = compress;
@@ -318,7 +323,6 @@ final class NettyWebSocketConnection implements WebSocketConnection {
    * or after {@link #LINGER}.
    */
   private final class ProtocolGuard extends ChannelDuplexHandler implements ChannelFutureListener {
-    private boolean violated;
 
     /** The channel closed (this guard listens to its close future too: one object less per connection). */
     @Override
@@ -406,14 +410,36 @@ final class NettyWebSocketConnection implements WebSocketConnection {
 
   // ------------------------------------------------------------------ frame mapping
 
-  /** The core's frame for a Netty frame, its payload copied; {@code null} for frames it skips. */
+  /**
+   * The core's frame for one the peer sent, or {@code null}. A text message that is not UTF-8
+   * (which Reactor Netty does not check) is dropped and answered with 1007, RFC 6455 §8.1, and
+   * nothing after it is read: the frame never reaches the application.
+   */
+  private @Nullable WsFrame admit(WebSocketFrame frame) {
+    if (violated) {
+      return null;
+    }
+    try {
+      return toCore(frame);
+    } catch (IllegalArgumentException notUtf8) {
+      violated = true;
+      sendClose(CloseStatus.INVALID_PAYLOAD.withReason("text message not valid UTF-8"));
+      return null;
+    }
+  }
+
+  /**
+   * The core's frame for a Netty frame, its payload copied; {@code null} for frames it skips.
+   *
+   * @throws IllegalArgumentException for a text frame that is not UTF-8
+   */
   static @Nullable WsFrame toCore(WebSocketFrame frame) {
     ByteBuf content = frame.content();
     if (frame instanceof TextWebSocketFrame) {
-      return WsFrame.text(content.toString(StandardCharsets.UTF_8));
+      return WsFrame.textFromUtf8(readable(content));
     }
     if (frame instanceof BinaryWebSocketFrame) {
-      return WsFrame.binary(ByteBufUtil.getBytes(content));
+      return WsFrame.binaryFrom(readable(content));
     }
     if (frame instanceof PingWebSocketFrame) {
       return WsFrame.ping(controlPayload(content));
@@ -423,6 +449,16 @@ final class NettyWebSocketConnection implements WebSocketConnection {
     }
     // Close frames are handled by Reactor Netty; continuations are joined by the aggregator.
     return null;
+  }
+
+  /**
+   * The readable bytes of {@code content} as a buffer to copy from at once: the buffer's own
+   * NIO view when it has one (no object made), a new one for a composite.
+   */
+  private static ByteBuffer readable(ByteBuf content) {
+    return content.nioBufferCount() == 1
+        ? content.internalNioBuffer(content.readerIndex(), content.readableBytes())
+        : content.nioBuffer();
   }
 
   /** A control frame's payload; the usual empty one allocates nothing (see {@link WsFrame#pong(byte[])}). */
@@ -436,7 +472,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
    */
   static WebSocketFrame toNetty(WsFrame frame) {
     if (frame instanceof WsFrame.Text text) {
-      return new TextWebSocketFrame(text.text());
+      return new TextWebSocketFrame(Unpooled.wrappedBuffer(text.asByteBuffer()));
     }
     if (frame instanceof WsFrame.Binary binary) {
       return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(binary.asByteBuffer()));

@@ -4,7 +4,6 @@ import dev.heartbeat.frame.WsFrame;
 import dev.heartbeat.transport.EncodedFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
 
@@ -12,13 +11,13 @@ import java.nio.ByteBuffer;
  * A server's frames encoded straight into one buffer from the channel's allocator (RFC 6455
  * §5.2: final, unmasked), written past Netty's frame encoder.
  *
- * <p>Why: the core's text frame holds a {@code String}, and Netty's {@code TextWebSocketFrame}
- * made from it encodes the text into an unpooled heap buffer, which the frame encoder then
- * copies behind a header in a second, pooled one. In the echo benchmark that path was about a
- * quarter of the server's samples, twice the bare server's, whose frames keep their inbound
- * buffer. Here the header and the UTF-8 go into one buffer of the exact size, once:
- * {@code ServerWriteBenchmark} (benchmarks module) reads 435 against 609 ns and 228 against 460
- * bytes allocated for a 64-byte message, and no copy of a 4 KB one on the heap.
+ * <p>Why: Netty's {@code TextWebSocketFrame} made from a {@code String} encodes the text into an
+ * unpooled heap buffer, which the frame encoder then copies behind a header in a second, pooled
+ * one. In the echo benchmark that path was about a quarter of the server's samples, twice the
+ * bare server's, whose frames keep their inbound buffer. Here the header and the payload go into
+ * one buffer of the exact size, once; a text frame's UTF-8 comes from the frame, which encodes
+ * it once however many peers it is sent to, and keeps the bytes it was read from.
+ * {@code ServerWriteBenchmark} (benchmarks module) measures the write.
  *
  * <p>Only when nothing after the frame encoder needs frame objects: a client masks every frame
  * with a key of its own, and per-message deflate compresses {@code WebSocketFrame}s, so neither
@@ -46,11 +45,7 @@ final class ServerFrameEncoder {
    */
   static ByteBuf encode(ByteBufAllocator alloc, WsFrame frame) {
     if (frame instanceof WsFrame.Text text) {
-      String chars = text.text();
-      int length = ByteBufUtil.utf8Bytes(chars);
-      ByteBuf buf = header(alloc, TEXT, length);
-      ByteBufUtil.reserveAndWriteUtf8(buf, chars, length);
-      return buf;
+      return withPayload(alloc, TEXT, text.asByteBuffer());
     }
     if (EncodedFrames.isEmptyPing(frame)) {
       return EMPTY_PING.duplicate();

@@ -16,6 +16,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -100,6 +101,8 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   // Context only.
   private @Nullable Buffer message;
   private boolean messageIsText;
+  /** A text message was not UTF-8: closed with 1007, and no data frame is read after it. */
+  private boolean violated;
   /** Unwraps the pings and pongs carried past Vert.x; null until it is installed. */
   private @Nullable ControlFrameCarrier carrier;
   private final Set<Writer> writers = new LinkedHashSet<>();
@@ -292,6 +295,10 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       emit(carried);
       return;
     }
+    if (violated && (frame.isText() || frame.isBinary() || frame.isContinuation())) {
+      fragmentConsumed();
+      return;
+    }
     switch (frame.type()) {
       case TEXT:
       case BINARY:
@@ -301,9 +308,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
           refuseTooBig();
           fragmentConsumed();
         } else if (frame.isFinal()) {
-          emit(frame.type() == io.vertx.core.http.WebSocketFrameType.TEXT
-              ? WsFrame.text(frame.textData())
-              : WsFrame.binary(frame.binaryData().getBytes()));
+          emitMessage(frame.isText(), frame.binaryData());
         } else {
           message = frame.binaryData().copy();
           messageIsText = frame.type() == io.vertx.core.http.WebSocketFrameType.TEXT;
@@ -342,7 +347,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       fragmentConsumed();
     } else if (frame.isFinal()) {
       message = null;
-      emit(messageIsText ? WsFrame.text(partial.toString(StandardCharsets.UTF_8)) : WsFrame.binary(partial.getBytes()));
+      emitMessage(messageIsText, partial);
     } else {
       fragmentConsumed();
     }
@@ -355,6 +360,27 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   /** A data frame took one unit of Vert.x demand but completed no message: ask for one more. */
   private void fragmentConsumed() {
     ws.fetch(1);
+  }
+
+  /**
+   * A whole text or binary message. Vert.x does not check a text message's UTF-8: one that is
+   * not is dropped and answered with 1007, RFC 6455 §8.1, and no data frame is read after it.
+   */
+  private void emitMessage(boolean text, Buffer payload) {
+    if (!text) {
+      emit(WsFrame.binary(payload.getBytes()));
+      return;
+    }
+    WsFrame.Text message;
+    try {
+      message = WsFrame.textFromUtf8(ByteBuffer.wrap(payload.getBytes()));
+    } catch (IllegalArgumentException notUtf8) {
+      violated = true;
+      initiateClose(CloseStatus.INVALID_PAYLOAD.withReason("text message not valid UTF-8"));
+      fragmentConsumed();
+      return;
+    }
+    emit(message);
   }
 
   private void emit(WsFrame frame) {
