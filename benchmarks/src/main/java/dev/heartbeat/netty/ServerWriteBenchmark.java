@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,8 +27,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * the socket gets, through Netty's frame encoder in a channel: the way the Reactor Netty
  * transport wrote it before (a {@code TextWebSocketFrame} made from the {@code String}, whose
  * heap buffer the encoder copies behind a header) against {@link ServerFrameEncoder} (header and
- * UTF-8 in one pooled buffer, passed by the encoder as it is). In this package because the
- * encoder is the transport's own, not API.
+ * payload in one pooled buffer, passed by the encoder as it is), for a message the application
+ * made (a new frame from a {@code String}: encoded to UTF-8 once) and for one it writes back as
+ * it was read (a frame from the UTF-8 off the wire, made by {@code WsFrame.textFromUtf8} each
+ * time as the transport's read does: never encoded). In this package because the encoder is the
+ * transport's own, not API.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar ServerWrite -prof gc</pre>
  */
@@ -43,12 +48,14 @@ public class ServerWriteBenchmark {
   public int length;
 
   private EmbeddedChannel channel;
-  private WsFrame frame;
+  private String text;
+  private ByteBuffer utf8;
 
   @Setup(Level.Trial)
   public void setUp() {
     channel = new EmbeddedChannel(new WebSocket08FrameEncoder(false));
-    frame = WsFrame.text("x".repeat(length));
+    text = "x".repeat(length);
+    utf8 = ByteBuffer.allocateDirect(length).put(text.getBytes(StandardCharsets.UTF_8)).flip();
   }
 
   @TearDown(Level.Trial)
@@ -58,13 +65,19 @@ public class ServerWriteBenchmark {
 
   @Benchmark
   public int frameThroughTheEncoder() {
-    channel.writeOutbound(new TextWebSocketFrame(((WsFrame.Text) frame).text()));
+    channel.writeOutbound(new TextWebSocketFrame(WsFrame.text(text).text()));
     return drain();
   }
 
   @Benchmark
   public int encodedOnce() {
-    channel.writeOutbound(ServerFrameEncoder.encode(channel.alloc(), frame));
+    channel.writeOutbound(ServerFrameEncoder.encode(channel.alloc(), WsFrame.text(text)));
+    return drain();
+  }
+
+  @Benchmark
+  public int writtenBackAsRead() {
+    channel.writeOutbound(ServerFrameEncoder.encode(channel.alloc(), WsFrame.textFromUtf8(utf8)));
     return drain();
   }
 

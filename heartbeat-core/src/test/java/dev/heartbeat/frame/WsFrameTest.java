@@ -173,9 +173,9 @@ class WsFrameTest {
 
   @Test
   void aNonAsciiByteIsFoundWhereverItIsInTheMessage() {
-    // The ASCII check reads eight bytes at a time and then the rest one by one: put a
-    // two-byte character at every position of messages around those boundaries.
-    for (int length = 1; length <= 19; length++) {
+    // The ASCII check reads 32 bytes at a time, then 8, then the rest one by one: put a
+    // two-byte character at every position of messages across those boundaries.
+    for (int length = 1; length <= 41; length++) {
       for (int at = 0; at < length; at++) {
         String text = "a".repeat(at) + "\u00e9" + "b".repeat(length - at - 1);
         WsFrame.Text read = WsFrame.textFromUtf8(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));

@@ -227,7 +227,7 @@ final class RawWebSocket implements AutoCloseable {
     return new Frame(opcode, payload.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static String readLine(InputStream in) throws IOException {
+  static String readLine(InputStream in) throws IOException {
     StringBuilder line = new StringBuilder();
     for (int c = in.read(); c != '\n'; c = in.read()) {
       if (c < 0) {
@@ -240,7 +240,7 @@ final class RawWebSocket implements AutoCloseable {
     return line.toString();
   }
 
-  private static String accept(String key) {
+  static String accept(String key) {
     try {
       byte[] sha1 = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1));
       return Base64.getEncoder().encodeToString(sha1);

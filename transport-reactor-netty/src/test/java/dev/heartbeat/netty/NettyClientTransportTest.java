@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.heartbeat.ConnectTimeoutException;
 import dev.heartbeat.frame.WsFrame;
+import dev.heartbeat.test.RawWebSocketServer;
 import dev.heartbeat.transport.HandshakeInfo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,6 +85,11 @@ class NettyClientTransportTest {
         awaitClosedByClient(accepted);
       }
     }
+  }
+
+  @Test
+  void aTextMessageThatIsNotUtf8IsDroppedAndTheClientClosesWith1007() throws Exception {
+    RawWebSocketServer.checkAClientRefusesTextThatIsNotUtf8(port -> NettyClientTransport.create(Loopback.uri(port)), DEADLINE);
   }
 
   @Test

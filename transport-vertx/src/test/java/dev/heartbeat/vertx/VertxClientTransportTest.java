@@ -11,6 +11,7 @@ import dev.heartbeat.frame.WsFrame;
 import dev.heartbeat.reconnect.ConnectionEvent;
 import dev.heartbeat.reconnect.ReconnectStrategy;
 import dev.heartbeat.reconnect.ReconnectingSession;
+import dev.heartbeat.test.RawWebSocketServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -33,6 +34,11 @@ class VertxClientTransportTest extends VertxSocketTest {
   void itRefusesUrisItCannotConnectTo() {
     assertThrows(IllegalArgumentException.class, () -> VertxClientTransport.create(clientVertx, URI.create("http://127.0.0.1/ws")));
     assertThrows(IllegalArgumentException.class, () -> VertxClientTransport.create(clientVertx, URI.create("ws:/ws")));
+  }
+
+  @Test
+  void aTextMessageThatIsNotUtf8IsDroppedAndTheClientClosesWith1007() throws Exception {
+    RawWebSocketServer.checkAClientRefusesTextThatIsNotUtf8(this::client, DEADLINE);
   }
 
   @Test

@@ -16,8 +16,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Scenario 5, the JMH benchmarks of the heartbeat operator ({@code InboundPathBenchmark}: the
  * cost of one inbound message on the liveness path; {@code SweepBenchmark}: one sweep tick over
- * N connections) and of a Reactor Netty server's write of one message
- * ({@code ServerWriteBenchmark}) with the GC profiler, in forked JVMs: {@code -wi 5 -i 10 -f 3}, or
+ * N connections) and of a Reactor Netty server's write and read of one text message
+ * ({@code ServerWriteBenchmark}, {@code TextReadBenchmark}) with the GC profiler, in forked JVMs: {@code -wi 5 -i 10 -f 3}, or
  * {@code -wi 1 -i 2 -f 1} at 1 s each with {@code --quick}. Raw JMH output and JSON are kept.
  */
 final class JmhScenario {
@@ -31,7 +31,7 @@ final class JmhScenario {
   void run() throws IOException, RunnerException {
     boolean quick = bench.settings.quick();
     OptionsBuilder builder = new OptionsBuilder();
-    builder.include("dev\\.heartbeat\\.(benchmarks\\.InboundPathBenchmark|benchmarks\\.SweepBenchmark|netty\\.ServerWriteBenchmark)\\.")
+    builder.include("dev\\.heartbeat\\.(benchmarks\\.InboundPathBenchmark|benchmarks\\.SweepBenchmark|netty\\.ServerWriteBenchmark|netty\\.TextReadBenchmark)\\.")
         .addProfiler(GCProfiler.class)
         .warmupIterations(quick ? 1 : 5)
         .measurementIterations(quick ? 2 : 10)

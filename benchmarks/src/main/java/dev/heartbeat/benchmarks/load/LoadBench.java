@@ -93,9 +93,11 @@ public final class LoadBench {
           Duration.ofSeconds(quick ? 2 : 5),
           Duration.ofSeconds(Options.integer(options, "steady-seconds", quick ? 5 : 30)),
           100, 16, 64,
-          Duration.ofSeconds(Options.integer(options, "echo-warmup-seconds", quick ? 2 : 5)),
+          // 10 rounds of a 10 s warm-up: the rounds of one server differ by up to 30 %, and
+          // 3 rounds of 5 s left a library round in its JIT warm-up (BENCHMARKS.md).
+          Duration.ofSeconds(Options.integer(options, "echo-warmup-seconds", quick ? 2 : 10)),
           Duration.ofSeconds(Options.integer(options, "echo-seconds", quick ? 3 : 15)),
-          Options.integer(options, "echo-rounds", quick ? 1 : 3),
+          Options.integer(options, "echo-rounds", quick ? 1 : 10),
           Options.integer(options, "deadpeer-connections", quick ? 100 : 1_000),
           Options.integer(options, "storm-sessions", quick ? 200 : 5_000),
           Duration.ofSeconds(5),
