@@ -58,8 +58,8 @@ public final class RawWebSocketServer implements AutoCloseable {
 
   /**
    * The client role's answer to a text message that is not UTF-8 (RFC 6455 §8.1), for any
-   * transport: a client made by {@code clientFor(port)} receives a good message, then one that
-   * is not UTF-8, then another good one. It delivers the first only, and closes with 1007, which
+   * transport: a client made by {@code clientFor(port)} receives a good message (with a U+FFFD
+   * in it, which is good UTF-8), then one that is not UTF-8, then another good one. It delivers the first only, and closes with 1007, which
    * the server reads.
    */
   public static void checkAClientRefusesTextThatIsNotUtf8(IntFunction<ClientTransport> clientFor, Duration timeout)
@@ -70,14 +70,14 @@ public final class RawWebSocketServer implements AutoCloseable {
         WebSocketConnection client = connecting.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         List<String> received = new CopyOnWriteArrayList<>();
         client.receive().subscribe(frame -> received.add(String.valueOf(frame)), error -> { });
-        peer.sendText("fine".getBytes(StandardCharsets.UTF_8));
+        peer.sendText("fine \uFFFD".getBytes(StandardCharsets.UTF_8)); // U+FFFD itself is good UTF-8
         peer.sendText(new byte[] {'b', 'a', 'd', (byte) 0xC3, '('});
         peer.sendText("after".getBytes(StandardCharsets.UTF_8));
         assertEquals(1007, peer.awaitCloseCode(), "the client's close frame");
         peer.close(); // the server's side of the close handshake: gone
         CloseStatus status = client.onClose().block(timeout);
         assertEquals(CloseStatus.INVALID_PAYLOAD.code(), status == null ? -1 : status.code(), String.valueOf(status));
-        assertEquals(List.of(WsFrame.text("fine").toString()), received, "nothing from the bad message on");
+        assertEquals(List.of(WsFrame.text("fine \uFFFD").toString()), received, "nothing from the bad message on");
       }
     }
   }

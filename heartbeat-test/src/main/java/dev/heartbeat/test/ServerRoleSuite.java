@@ -622,12 +622,13 @@ public abstract class ServerRoleSuite {
     ServerHandle server = start(registry); // an echo: whatever reaches the handler comes back
     RawWebSocket client = track(RawWebSocket.open(server.port(), PATH, Map.of(), 0, DEADLINE));
     assertEquals(101, client.status());
-    client.send(RawWebSocket.frame(RawWebSocket.TEXT, "fine"));
+    // U+FFFD itself is good UTF-8 (EF BF BD): a transport that looks for it must not refuse it.
+    client.send(RawWebSocket.frame(RawWebSocket.TEXT, "fine \uFFFD"));
     RawWebSocket.Frame frame = client.read();
     while (frame.opcode() != RawWebSocket.TEXT) {
       frame = client.read();
     }
-    assertEquals("fine", frame.text());
+    assertEquals("fine \uFFFD", frame.text());
 
     // A lead byte followed by ASCII, then a good message the server must not read past it.
     client.send(new RawWebSocket.Frame(RawWebSocket.TEXT, new byte[] {'b', 'a', 'd', (byte) 0xC3, '('}),

@@ -98,6 +98,9 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   /** How often a writer waited for Vert.x's write queue to drain (written on the context). */
   private volatile int drainWaits;
 
+  /** What a UTF-8 decoder puts for a malformed sequence. */
+  private static final char REPLACEMENT = '\uFFFD';
+
   // Context only.
   private @Nullable Buffer message;
   private boolean messageIsText;
@@ -371,16 +374,21 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       emit(WsFrame.binary(payload.getBytes()));
       return;
     }
-    WsFrame.Text message;
-    try {
-      message = WsFrame.textFromUtf8(ByteBuffer.wrap(payload.getBytes()));
-    } catch (IllegalArgumentException notUtf8) {
-      violated = true;
-      initiateClose(CloseStatus.INVALID_PAYLOAD.withReason("text message not valid UTF-8"));
-      fragmentConsumed();
-      return;
+    // Vert.x writes text only from a String, so the frame is made of one. Decoding puts U+FFFD
+    // for every malformed sequence: only a text with one (never a Latin-1 one, where indexOf is
+    // immediate) needs the strict check, the core's.
+    String decoded = payload.toString(StandardCharsets.UTF_8);
+    if (decoded.indexOf(REPLACEMENT) >= 0) {
+      try {
+        WsFrame.textFromUtf8(ByteBuffer.wrap(payload.getBytes()));
+      } catch (IllegalArgumentException notUtf8) {
+        violated = true;
+        initiateClose(CloseStatus.INVALID_PAYLOAD.withReason("text message not valid UTF-8"));
+        fragmentConsumed();
+        return;
+      }
     }
-    emit(message);
+    emit(WsFrame.text(decoded));
   }
 
   private void emit(WsFrame frame) {
