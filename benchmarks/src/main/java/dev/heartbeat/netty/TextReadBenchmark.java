@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * What the Reactor Netty transport pays to turn a text frame's payload (a pooled direct buffer,
  * as Netty's decoder hands it over) into the core's frame: decoded to a {@code String} as it did
  * before (which let malformed UTF-8 through as U+FFFD), against the UTF-8 copied once and
- * checked, from the buffer's own NIO view, as {@link NettyWebSocketConnection#toCore} does now.
+ * checked, from the buffer's own NIO view ({@code NettyWebSocketConnection.readable}), as
+ * {@link NettyWebSocketConnection#toCore} does now.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar TextRead -prof gc</pre>
  */
@@ -58,6 +59,6 @@ public class TextReadBenchmark {
 
   @Benchmark
   public WsFrame keptAsUtf8() {
-    return WsFrame.textFromUtf8(content.internalNioBuffer(content.readerIndex(), content.readableBytes()));
+    return WsFrame.textFromUtf8(NettyWebSocketConnection.readable(content));
   }
 }

@@ -95,6 +95,12 @@ public sealed interface WsFrame
    * out again is never decoded, and one sent to many peers is encoded once.
    */
   final class Text implements WsFrame {
+    /**
+     * What a transport closes with when a text message's bytes are not UTF-8: RFC 6455 §8.1
+     * fails the connection, with 1007.
+     */
+    public static final CloseStatus NOT_UTF8 = CloseStatus.INVALID_PAYLOAD.withReason("text message not valid UTF-8");
+
     /** Eight bytes at a time, for the ASCII check. */
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
@@ -123,15 +129,32 @@ public sealed interface WsFrame
       if (isAscii(bytes)) {
         return new Text(bytes, null); // ASCII is UTF-8 as it is: decoded only if asked
       }
+      String text = decodeStrictly(ByteBuffer.wrap(bytes));
+      if (text == null) {
+        throw new IllegalArgumentException("utf8: not well-formed UTF-8");
+      }
+      return new Text(bytes, text);
+    }
+
+    /**
+     * Whether the {@code remaining()} bytes of {@code utf8} are well-formed UTF-8, what a text
+     * message must carry (the buffer's position is left as it was): the check
+     * {@link WsFrame#textFromUtf8} makes, for a transport whose own library decodes the text.
+     */
+    public static boolean isUtf8(ByteBuffer utf8) {
+      return decodeStrictly(Objects.requireNonNull(utf8, "utf8").duplicate()) != null;
+    }
+
+    /** The text of {@code utf8}, or {@code null} when it is not well-formed UTF-8. */
+    private static @Nullable String decodeStrictly(ByteBuffer utf8) {
       try {
-        String text = StandardCharsets.UTF_8.newDecoder()
+        return StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes))
+            .decode(utf8)
             .toString();
-        return new Text(bytes, text);
       } catch (CharacterCodingException malformed) {
-        throw new IllegalArgumentException("utf8: not well-formed UTF-8 (" + malformed + ")", malformed);
+        return null;
       }
     }
 
@@ -177,11 +200,6 @@ public sealed interface WsFrame
      */
     public ByteBuffer asByteBuffer() {
       return ByteBuffer.wrap(utf8()).asReadOnlyBuffer();
-    }
-
-    /** The length of the UTF-8 payload in bytes. */
-    public int utf8Length() {
-      return utf8().length;
     }
 
     private byte[] utf8() {

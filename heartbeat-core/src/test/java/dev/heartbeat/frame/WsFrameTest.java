@@ -166,8 +166,9 @@ class WsFrameTest {
       assertEquals(made.toString(), read.toString());
       assertEquals(ByteBuffer.wrap(utf8), read.asByteBuffer(), "written out as the bytes it was read from");
       assertEquals(ByteBuffer.wrap(utf8), made.asByteBuffer(), "a text made from a String is written as its UTF-8");
-      assertEquals(utf8.length, made.utf8Length());
-      assertEquals(utf8.length, read.utf8Length());
+      assertEquals(utf8.length, made.asByteBuffer().remaining());
+      assertEquals(utf8.length, read.asByteBuffer().remaining());
+      assertTrue(WsFrame.Text.isUtf8(ByteBuffer.wrap(utf8)));
     }
   }
 
@@ -196,6 +197,7 @@ class WsFrameTest {
       IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
           () -> WsFrame.textFromUtf8(ByteBuffer.wrap(bytes)));
       assertTrue(error.getMessage().startsWith("utf8: not well-formed UTF-8"), error.getMessage());
+      assertFalse(WsFrame.Text.isUtf8(ByteBuffer.wrap(bytes)), "the same check, for a transport that decodes itself");
     }
     NullPointerException none = assertThrows(NullPointerException.class, () -> WsFrame.textFromUtf8(null));
     assertEquals("utf8", none.getMessage());
@@ -207,6 +209,7 @@ class WsFrameTest {
     buffer.position(2);
     WsFrame.Text text = WsFrame.textFromUtf8(buffer);
     WsFrame.Binary binary = WsFrame.binaryFrom(buffer);
+    assertTrue(WsFrame.Text.isUtf8(buffer));
     assertEquals(2, buffer.position());
     buffer.put(2, (byte) 'H');
     assertEquals("hi!", text.text(), "the frame holds a copy");

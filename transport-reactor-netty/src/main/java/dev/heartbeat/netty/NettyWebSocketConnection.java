@@ -423,7 +423,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
       return toCore(frame);
     } catch (IllegalArgumentException notUtf8) {
       violated = true;
-      sendClose(CloseStatus.INVALID_PAYLOAD.withReason("text message not valid UTF-8"));
+      sendClose(WsFrame.Text.NOT_UTF8);
       return null;
     }
   }
@@ -455,7 +455,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
    * The readable bytes of {@code content} as a buffer to copy from at once: the buffer's own
    * NIO view when it has one (no object made), a new one for a composite.
    */
-  private static ByteBuffer readable(ByteBuf content) {
+  static ByteBuffer readable(ByteBuf content) {
     return content.nioBufferCount() == 1
         ? content.internalNioBuffer(content.readerIndex(), content.readableBytes())
         : content.nioBuffer();

@@ -73,6 +73,8 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   static final int WRITE_WINDOW = 32;
   /** Written frames after which a writer requests as many again (75%, as {@code limitRate}). */
   private static final int WRITE_REPLENISH = WRITE_WINDOW - WRITE_WINDOW / 4;
+  /** What a UTF-8 decoder puts for a malformed sequence. */
+  private static final char REPLACEMENT = '\uFFFD';
 
   private final WebSocket ws;
   private final ContextInternal context;
@@ -97,9 +99,6 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   private volatile boolean open = true;
   /** How often a writer waited for Vert.x's write queue to drain (written on the context). */
   private volatile int drainWaits;
-
-  /** What a UTF-8 decoder puts for a malformed sequence. */
-  private static final char REPLACEMENT = '\uFFFD';
 
   // Context only.
   private @Nullable Buffer message;
@@ -378,15 +377,11 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     // for every malformed sequence: only a text with one (never a Latin-1 one, where indexOf is
     // immediate) needs the strict check, the core's.
     String decoded = payload.toString(StandardCharsets.UTF_8);
-    if (decoded.indexOf(REPLACEMENT) >= 0) {
-      try {
-        WsFrame.textFromUtf8(ByteBuffer.wrap(payload.getBytes()));
-      } catch (IllegalArgumentException notUtf8) {
-        violated = true;
-        initiateClose(CloseStatus.INVALID_PAYLOAD.withReason("text message not valid UTF-8"));
-        fragmentConsumed();
-        return;
-      }
+    if (decoded.indexOf(REPLACEMENT) >= 0 && !WsFrame.Text.isUtf8(ByteBuffer.wrap(payload.getBytes()))) {
+      violated = true;
+      initiateClose(WsFrame.Text.NOT_UTF8);
+      fragmentConsumed();
+      return;
     }
     emit(WsFrame.text(decoded));
   }
