@@ -39,7 +39,8 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
   /** Application frames held while the application is not reading (see {@link InboundRelay}). */
   public static final int INBOUND_BUFFER = 32;
 
-  private static final long NO_RTT = Long.MIN_VALUE;
+  /** A round trip not measured yet, where round trips are kept as nanoseconds ({@link #rtt}). */
+  public static final long NO_RTT = Long.MIN_VALUE;
   private static final VarHandle LAST_SEEN;
   private static final VarHandle LAST_ACTIVITY;
 
@@ -478,8 +479,12 @@ public final class HeartbeatSession implements HeartbeatConnection, Sweep.Target
 
   @Override
   public @Nullable Duration lastRtt() {
-    long rttNanos = lastRttNanos;
-    return rttNanos == NO_RTT ? null : Duration.ofNanos(rttNanos);
+    return rtt(lastRttNanos);
+  }
+
+  /** A round trip kept as nanoseconds, as a {@code Duration}; {@code null} for {@link #NO_RTT}. */
+  public static @Nullable Duration rtt(long nanos) {
+    return nanos == NO_RTT ? null : Duration.ofNanos(nanos);
   }
 
   @Override

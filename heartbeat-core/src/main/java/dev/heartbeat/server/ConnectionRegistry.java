@@ -92,8 +92,8 @@ public final class ConnectionRegistry {
   private final LongAdder missed = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder decodeErrors = new LongAdder();
-  /** The last round trip on any connection, in nanoseconds; {@link Long#MIN_VALUE} before the first. */
-  private volatile long lastRttNanos = Long.MIN_VALUE;
+  /** The last round trip on any connection, in nanoseconds; {@link HeartbeatSession#NO_RTT} before the first. */
+  private volatile long lastRttNanos = HeartbeatSession.NO_RTT;
   private volatile boolean accepting = true;
 
   private ConnectionRegistry(Builder b) {
@@ -296,9 +296,8 @@ public final class ConnectionRegistry {
     long atNanos = scheduler().now(TimeUnit.NANOSECONDS);
     Map<CloseCause, Long> byCause = new EnumMap<>(CloseCause.class);
     closed.forEach((cause, count) -> byCause.put(cause, count.sum()));
-    long rttNanos = lastRttNanos;
     return new RegistrySnapshot(atNanos, sessions.size(), opened.sum(), byCause, sent.sum(), answered.sum(),
-        missed.sum(), dropped.sum(), decodeErrors.sum(), rttNanos == Long.MIN_VALUE ? null : Duration.ofNanos(rttNanos));
+        missed.sum(), dropped.sum(), decodeErrors.sum(), HeartbeatSession.rtt(lastRttNanos));
   }
 
   /** The heartbeat policy every connection runs. */
