@@ -108,13 +108,7 @@ final class RawWebSocket implements AutoCloseable {
         throw new IOException("not an HTTP response: " + statusLine);
       }
       int status = Integer.parseInt(parts[1]);
-      Map<String, String> responseHeaders = new LinkedHashMap<>();
-      for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
-        int colon = line.indexOf(':');
-        if (colon > 0) {
-          responseHeaders.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-        }
-      }
+      Map<String, String> responseHeaders = readHeaders(in);
       if (status == 101 && !accept(key).equals(responseHeaders.get("sec-websocket-accept"))) {
         throw new IOException("101 with a wrong Sec-WebSocket-Accept: " + responseHeaders);
       }
@@ -144,9 +138,23 @@ final class RawWebSocket implements AutoCloseable {
 
   /** Writes {@code frames} in one go: each a masked, final frame. */
   void send(Frame... frames) {
+    write(out, true, frames);
+  }
+
+  /**
+   * Reads the next frame, waiting at most the socket's timeout.
+   *
+   * @throws EOFException when the server closed the TCP connection
+   */
+  Frame read() throws IOException {
+    return read(in, false);
+  }
+
+  /** Writes {@code frames} to {@code out} in one go, each final, masked as a client's must be or not. */
+  static void write(OutputStream out, boolean masked, Frame... frames) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     for (Frame frame : frames) {
-      encode(frame, bytes);
+      encode(frame, masked, bytes);
     }
     try {
       synchronized (out) {
@@ -159,14 +167,15 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /**
-   * Reads the next frame, waiting at most the socket's timeout.
+   * Reads one frame from {@code in}: masked, as a client sends them, or not, as a server does;
+   * a frame masked the other way, or with RSV bits, is an error.
    *
-   * @throws EOFException when the server closed the TCP connection
+   * @throws EOFException when the peer closed the TCP connection
    */
-  Frame read() throws IOException {
+  static Frame read(DataInputStream in, boolean masked) throws IOException {
     int b0 = in.read();
     if (b0 < 0) {
-      throw new EOFException("closed by the server");
+      throw new EOFException("closed by the peer");
     }
     int b1 = in.readUnsignedByte();
     long length = b1 & 0x7F;
@@ -175,8 +184,8 @@ final class RawWebSocket implements AutoCloseable {
     } else if (length == 127) {
       length = in.readLong();
     }
-    if ((b1 & 0x80) != 0) {
-      throw new IOException("a server's frame must not be masked");
+    if (((b1 & 0x80) != 0) != masked) {
+      throw new IOException(masked ? "a client's frame must be masked" : "a server's frame must not be masked");
     }
     if ((b0 & 0x70) != 0) {
       throw new IOException("RSV bits set with no extension agreed: " + Integer.toHexString(b0));
@@ -184,9 +193,28 @@ final class RawWebSocket implements AutoCloseable {
     if (length > Integer.MAX_VALUE - 8) {
       throw new IOException("frame too long: " + length);
     }
+    byte[] mask = new byte[4];
+    if (masked) {
+      in.readFully(mask);
+    }
     byte[] payload = new byte[(int) length];
     in.readFully(payload);
+    for (int i = 0; masked && i < payload.length; i++) {
+      payload[i] ^= mask[i & 3];
+    }
     return new Frame(b0 & 0x0F, payload, (b0 & 0x80) != 0);
+  }
+
+  /** The header lines up to the blank one, names lower-cased. */
+  static Map<String, String> readHeaders(InputStream in) throws IOException {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+      }
+    }
+    return headers;
   }
 
   /** Whether the socket is closed on this side. */
@@ -200,21 +228,26 @@ final class RawWebSocket implements AutoCloseable {
     closeQuietly(socket);
   }
 
-  private static void encode(Frame frame, ByteArrayOutputStream bytes) {
+  private static void encode(Frame frame, boolean masked, ByteArrayOutputStream bytes) {
     byte[] payload = frame.payload();
+    int maskBit = masked ? 0x80 : 0;
     bytes.write(0x80 | frame.opcode());
     if (payload.length < 126) {
-      bytes.write(0x80 | payload.length);
+      bytes.write(maskBit | payload.length);
     } else if (payload.length <= 0xFFFF) {
-      bytes.write(0x80 | 126);
+      bytes.write(maskBit | 126);
       bytes.write(payload.length >>> 8);
       bytes.write(payload.length & 0xFF);
     } else {
-      bytes.write(0x80 | 127);
+      bytes.write(maskBit | 127);
       long length = payload.length;
       for (int shift = 56; shift >= 0; shift -= 8) {
         bytes.write((int) (length >>> shift) & 0xFF);
       }
+    }
+    if (!masked) {
+      bytes.write(payload, 0, payload.length);
+      return;
     }
     byte[] mask = randomBytes(4);
     bytes.write(mask, 0, 4);
@@ -231,7 +264,7 @@ final class RawWebSocket implements AutoCloseable {
     StringBuilder line = new StringBuilder();
     for (int c = in.read(); c != '\n'; c = in.read()) {
       if (c < 0) {
-        throw new EOFException("closed before the response head ended: " + line);
+        throw new EOFException("closed before the head ended: " + line);
       }
       if (c != '\r') {
         line.append((char) c);

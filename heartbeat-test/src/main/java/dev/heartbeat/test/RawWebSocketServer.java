@@ -18,7 +18,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +58,8 @@ public final class RawWebSocketServer implements AutoCloseable {
   /**
    * The client role's answer to a text message that is not UTF-8 (RFC 6455 §8.1), for any
    * transport: a client made by {@code clientFor(port)} receives a good message (with a U+FFFD
-   * in it, which is good UTF-8), then one that is not UTF-8, then another good one. It delivers the first only, and closes with 1007, which
-   * the server reads.
+   * in it, which is good UTF-8), then one that is not UTF-8, then another good one. It delivers
+   * the first only, and closes with 1007, which the server reads.
    */
   public static void checkAClientRefusesTextThatIsNotUtf8(IntFunction<ClientTransport> clientFor, Duration timeout)
       throws Exception {
@@ -98,20 +97,16 @@ public final class RawWebSocketServer implements AutoCloseable {
       socket.setSoTimeout((int) timeout.toMillis());
       socket.setTcpNoDelay(true);
       DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-      String key = null;
-      for (String line = RawWebSocket.readLine(in); !line.isEmpty(); line = RawWebSocket.readLine(in)) {
-        int colon = line.indexOf(':');
-        if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("sec-websocket-key")) {
-          key = line.substring(colon + 1).trim();
-        }
-      }
+      RawWebSocket.readLine(in); // GET ...
+      String key = RawWebSocket.readHeaders(in).get("sec-websocket-key");
       if (key == null) {
         socket.close();
         throw new IOException("an upgrade request without Sec-WebSocket-Key");
       }
       Peer peer = new Peer(socket, in);
-      peer.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      peer.out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
           + "Sec-WebSocket-Accept: " + RawWebSocket.accept(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      peer.out.flush();
       return peer;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -139,20 +134,9 @@ public final class RawWebSocketServer implements AutoCloseable {
       this.out = socket.getOutputStream();
     }
 
-    /** Writes a final text frame carrying {@code payload} as it is, UTF-8 or not (under 126 bytes). */
+    /** Writes a final, unmasked text frame carrying {@code payload} as it is, UTF-8 or not. */
     public void sendText(byte[] payload) {
-      if (payload.length > 125) {
-        throw new IllegalArgumentException("payload: at most 125 bytes here, got " + payload.length);
-      }
-      byte[] frame = new byte[2 + payload.length];
-      frame[0] = (byte) (0x80 | RawWebSocket.TEXT);
-      frame[1] = (byte) payload.length;
-      System.arraycopy(payload, 0, frame, 2, payload.length);
-      try {
-        write(frame);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      RawWebSocket.write(out, false, new RawWebSocket.Frame(RawWebSocket.TEXT, payload));
     }
 
     /**
@@ -162,37 +146,11 @@ public final class RawWebSocketServer implements AutoCloseable {
      * @throws EOFException when the client drops the connection without one
      */
     public int awaitCloseCode() throws IOException {
-      while (true) {
-        int b0 = in.read();
-        if (b0 < 0) {
-          throw new EOFException("the client closed the connection without a close frame");
-        }
-        int b1 = in.readUnsignedByte();
-        if ((b1 & 0x80) == 0) {
-          throw new IOException("a client's frame must be masked");
-        }
-        long length = b1 & 0x7F;
-        if (length == 126) {
-          length = in.readUnsignedShort();
-        } else if (length == 127) {
-          length = in.readLong();
-        }
-        byte[] mask = new byte[4];
-        in.readFully(mask);
-        byte[] payload = new byte[Math.toIntExact(length)];
-        in.readFully(payload);
-        if ((b0 & 0x0F) == RawWebSocket.CLOSE) {
-          for (int i = 0; i < payload.length; i++) {
-            payload[i] ^= mask[i & 3];
-          }
-          return new RawWebSocket.Frame(RawWebSocket.CLOSE, payload).closeCode();
-        }
+      RawWebSocket.Frame frame = RawWebSocket.read(in, true);
+      while (frame.opcode() != RawWebSocket.CLOSE) {
+        frame = RawWebSocket.read(in, true);
       }
-    }
-
-    private void write(byte[] bytes) throws IOException {
-      out.write(bytes);
-      out.flush();
+      return frame.closeCode();
     }
 
     @Override
