@@ -9,6 +9,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 import reactor.util.concurrent.Queues;
@@ -42,7 +43,7 @@ import reactor.util.concurrent.Queues;
  *
  * @param <T> what the source emits: transport frames, or core frames
  */
-public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscriber<T>, Subscription {
+public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscriber<T>, Subscription, Scannable {
 
   private static final AtomicIntegerFieldUpdater<InboundRelay<?>> WIP =
       newIntUpdater("wip");
@@ -146,6 +147,37 @@ public final class InboundRelay<T> extends Flux<WsFrame> implements CoreSubscrib
     this.next = null; // a frame or a subscriber came first; they never read these
     this.nextOnCancel = null;
     return false;
+  }
+
+  /**
+   * Reactor's view of the relay: {@link Scannable.Attr#BUFFERED} counts the frames read and not
+   * yet asked for, {@link Scannable.Attr#PREFETCH} is the capacity.
+   */
+  @Override
+  public @Nullable Object scanUnsafe(Scannable.Attr key) {
+    if (key == Scannable.Attr.BUFFERED) {
+      Queue<WsFrame> q = queue;
+      return q == null ? 0 : q.size();
+    }
+    if (key == Scannable.Attr.PREFETCH) {
+      return capacity;
+    }
+    if (key == Scannable.Attr.REQUESTED_FROM_DOWNSTREAM) {
+      return requested;
+    }
+    if (key == Scannable.Attr.PARENT) {
+      return upstream;
+    }
+    if (key == Scannable.Attr.ACTUAL) {
+      return actual;
+    }
+    if (key == Scannable.Attr.CANCELLED) {
+      return cancelled;
+    }
+    if (key == Scannable.Attr.TERMINATED) {
+      return done;
+    }
+    return null;
   }
 
   /** Whether the subscriber has left {@code capacity} frames unread, so reading has stopped. */

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
+import reactor.core.Scannable;
 import reactor.test.StepVerifier;
 
 /** The relay under every adapter's receive(): demand upstream, order and hand-over downstream. */
@@ -73,11 +74,14 @@ class InboundRelayTest {
         .then(() -> {
           assertTrue(relay.isBackedUp(), "three unread frames fill it");
           assertEquals(3, source.requested.get(), "and it asks for no more");
+          assertEquals(3, Scannable.from(relay).scan(Scannable.Attr.BUFFERED), "what Reactor sees it hold");
+          assertEquals(3, Scannable.from(relay).scan(Scannable.Attr.PREFETCH));
         })
         .thenRequest(2)
         .expectNext(WsFrame.text("f0"), WsFrame.text("f1"))
         .then(() -> {
           assertFalse(relay.isBackedUp());
+          assertEquals(1, Scannable.from(relay).scan(Scannable.Attr.BUFFERED));
           assertEquals(5, source.requested.get(), "one more frame asked for per frame delivered");
         })
         .thenCancel()

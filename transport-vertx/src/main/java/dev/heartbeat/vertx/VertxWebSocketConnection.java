@@ -4,6 +4,7 @@ import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
 import dev.heartbeat.transport.CloseSignal;
 import dev.heartbeat.transport.HandshakeInfo;
+import dev.heartbeat.transport.InboundRelay;
 import dev.heartbeat.transport.LoopFrameWriter;
 import dev.heartbeat.transport.WebSocketConnection;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,6 +15,7 @@ import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.nio.ByteBuffer;
@@ -24,9 +26,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -35,7 +37,7 @@ import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-import reactor.core.publisher.Sinks;
+import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.concurrent.Queues;
 
@@ -46,11 +48,16 @@ import reactor.util.concurrent.Queues;
  * the handlers there, and writes, closes and timers hop there when asked from elsewhere (or run
  * at once when already there). The state below marked "context only" needs no lock.
  *
- * <p><b>Inbound.</b> The WebSocket is paused; each frame the subscriber of {@link #receive()}
- * requests is fetched from Vert.x, so a slow reader stops the socket and, through TCP, the
- * peer. Text and binary messages are delivered whole: fragments are joined up to
- * {@code maxMessageSize}, and a fragment that completes no message is fetched again. Pings and
- * pongs are delivered too, in arrival order, and each takes one frame of the demand.
+ * <p><b>Inbound.</b> The WebSocket is paused and fetched from Vert.x through an
+ * {@link InboundRelay}, as on Reactor Netty: at most {@link #PREFETCH} frames ahead of the
+ * subscriber of {@link #receive()}, so a slow reader stops the socket and, through TCP, the
+ * peer, and the heartbeat operator reads the relay in place ({@link InboundRelay#intercept}), a
+ * hop per frame less than a relay of its own behind this one. The relay's demand goes to Vert.x
+ * in batches, once what Vert.x still holds falls to {@link #FETCH_LOW}: each {@code fetch} costs
+ * an event-loop task. Text and binary messages are
+ * delivered whole: fragments are joined up to {@code maxMessageSize}, and a fragment that
+ * completes no message is fetched again. Pings and pongs are delivered too, in arrival order,
+ * and each takes one frame of the demand.
  *
  * <p><b>Pings.</b> Vert.x would answer every ping itself, before the frame reaches any handler,
  * with no switch to stop it; a {@link ControlFrameCarrier} in the channel pipeline hands it the
@@ -69,6 +76,14 @@ import reactor.util.concurrent.Queues;
  */
 final class VertxWebSocketConnection implements WebSocketConnection {
 
+  /** Frames read ahead of the application, as on Reactor Netty. */
+  static final int PREFETCH = 32;
+  /**
+   * The demand left with Vert.x at or under which the relay's requests are passed on, in one
+   * {@code fetch}: Vert.x runs an event-loop task for every {@code fetch}, whatever its amount,
+   * which at one per frame was a task per message.
+   */
+  static final int FETCH_LOW = PREFETCH / 4;
   /** Frames a writer has requested and not yet written, at most. */
   static final int WRITE_WINDOW = 32;
   /** Written frames after which a writer requests as many again (75%, as {@code limitRate}). */
@@ -87,20 +102,30 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   private volatile @Nullable HandshakeInfo handshake;
   private final LoopFrameWriter frameWriter;
 
-  // Holds at most what the reader asked for (Vert.x reads on demand): a small first chunk, not
-  // Reactor's default 256 slots per connection. Emitted to only on the context, one signal at a
-  // time, so without the serializing wrapper: in the echo profile the sink was about a tenth of
-  // the server's samples.
-  private final Sinks.Many<WsFrame> inbound =
-      Sinks.unsafe().many().unicast().onBackpressureBuffer(Queues.<WsFrame>unbounded(16).get());
-  private final AtomicBoolean subscribed = new AtomicBoolean();
+  // Fed on the context only. Nothing to do when its subscriber cancels: it asks for everything
+  // then (fetch(Long.MAX_VALUE)), so frames are read and dropped and the close frame behind them
+  // is still seen.
+  private final InboundRelay<WsFrame> inbound = InboundRelay.create(PREFETCH, Function.identity(), () -> { });
   private final CloseSignal closed = CloseSignal.create();
   /** False once a close was sent, received or detected. */
   private volatile boolean open = true;
   /** How often a writer waited for Vert.x's write queue to drain (written on the context). */
   private volatile int drainWaits;
+  /** How often Vert.x was asked for frames (written on the context). */
+  private volatile int fetches;
 
   // Context only.
+  /**
+   * Frames the relay asked for and Vert.x was not asked for yet; below zero when frames came
+   * before the WebSocket was paused (a client's first ones can), which took none.
+   */
+  private long owed;
+  /** Frames Vert.x was asked for and has not delivered yet, once {@link #onDemand}. */
+  private long granted;
+  /** Whether the WebSocket is paused, reading only what is fetched. */
+  private boolean onDemand;
+  /** Pings and pongs Vert.x read without taking demand: the relay's requests for them are not passed on. */
+  private long unfetched;
   private @Nullable Buffer message;
   private boolean messageIsText;
   /** A text message was not UTF-8: closed with 1007, and no data frame is read after it. */
@@ -125,6 +150,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     this.owner = owner;
     this.frameWriter = new LoopFrameWriter(context::inThread, task -> context.runOnContext(ignored -> task.run()),
         this::writeNow);
+    inbound.onSubscribe(new Reads());
   }
 
   /**
@@ -135,7 +161,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     VertxWebSocketConnection connection = new VertxWebSocketConnection(ws, context, options, null);
     connection.attach();
     connection.carryControlFrames(true);
-    ws.pause();
+    connection.readOnDemand();
     connection.handshake = Handshakes.server(ws.scheme(), ws.authority(), ws.uri(), ws.localAddress(),
         ws.headers(), ws.subProtocol(), ws.remoteAddress());
     return connection;
@@ -155,7 +181,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   /** The client's handshake completed (on the context): from now on, read only on demand. */
   VertxWebSocketConnection opened(HandshakeInfo handshake) {
     carryControlFrames(false);
-    ws.pause();
+    readOnDemand();
     this.handshake = handshake;
     return this;
   }
@@ -165,6 +191,64 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     ws.exceptionHandler(this::onError);
     ws.closeHandler(ignored -> onTransportClosed());
     ws.drainHandler(ignored -> onDrain());
+  }
+
+  /** From now on the WebSocket reads only what the relay asks for: what it asked for already first. */
+  private void readOnDemand() {
+    ws.pause();
+    onDemand = true;
+    fetchOwed();
+  }
+
+  /**
+   * The relay's demand, passed to Vert.x on the context. It is never cancelled: the relay reads
+   * on, dropping, after its subscriber cancels.
+   */
+  private final class Reads implements Subscription {
+    @Override
+    public void request(long n) {
+      onContext(() -> fetch(n));
+    }
+
+    @Override
+    public void cancel() {
+    }
+  }
+
+  private void fetch(long n) {
+    long asked = n;
+    if (unfetched > 0 && asked != Long.MAX_VALUE) {
+      long skipped = Math.min(unfetched, asked);
+      unfetched -= skipped;
+      asked -= skipped;
+    }
+    owed = asked == Long.MAX_VALUE || owed == Long.MAX_VALUE ? Long.MAX_VALUE : owed + asked;
+    if (granted <= FETCH_LOW || owed == Long.MAX_VALUE) {
+      fetchOwed();
+    }
+  }
+
+  /** Passes what the relay asked for on to Vert.x, once the WebSocket reads on demand. */
+  private void fetchOwed() {
+    if (onDemand && owed > 0) {
+      fetches++; // only this context writes it
+      ws.fetch(owed);
+      granted = Operators.addCap(granted, owed);
+      owed = 0;
+    }
+  }
+
+  /**
+   * A frame that took a unit of Vert.x's demand arrived: what the relay asked for meanwhile is
+   * passed on once Vert.x holds little, whether or not the relay asks again.
+   */
+  private void delivered() {
+    if (onDemand && granted != Long.MAX_VALUE && granted > 0) {
+      granted--;
+      if (granted <= FETCH_LOW) {
+        fetchOwed();
+      }
+    }
   }
 
   /** From now on pings and pongs pass Vert.x unanswered, as carriers: see {@link ControlFrameCarrier}. */
@@ -181,16 +265,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
 
   @Override
   public Flux<WsFrame> receive() {
-    return Flux.defer(() -> {
-      if (!subscribed.compareAndSet(false, true)) {
-        return Flux.error(new IllegalStateException("receive() allows only one subscriber"));
-      }
-      // Demand goes to Vert.x on the context; after a cancel, frames are read and dropped so
-      // that the close frame behind them is still seen.
-      return inbound.asFlux()
-          .doOnRequest(n -> onContext(() -> ws.fetch(n)))
-          .doOnCancel(() -> onContext(() -> ws.fetch(Long.MAX_VALUE)));
-    });
+    return inbound;
   }
 
   @Override
@@ -269,13 +344,14 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     return drainWaits;
   }
 
+  /** How often Vert.x was asked for frames: proof that the relay's demand goes in batches, for tests. */
+  int fetches() {
+    return fetches;
+  }
+
   /** Frames read from Vert.x that the subscriber of {@link #receive()} has not asked for yet, for tests. */
   int framesAheadOfDemand() {
-    Integer buffered = Scannable.from(inbound).scan(Scannable.Attr.BUFFERED);
-    if (buffered == null) {
-      throw new IllegalStateException("the inbound sink does not report its buffer");
-    }
-    return buffered;
+    return Objects.requireNonNull(Scannable.from(inbound).scan(Scannable.Attr.BUFFERED), "the relay's buffer");
   }
 
   @Override
@@ -290,6 +366,10 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   private void onFrame(WebSocketFrame frame) {
     if (ended) {
       return;
+    }
+    WebSocketFrameType type = frame.type();
+    if (type != WebSocketFrameType.PING && type != WebSocketFrameType.PONG) {
+      delivered(); // Vert.x fetches one more itself for a ping or pong it hands over
     }
     ControlFrameCarrier controlFrames = carrier;
     WsFrame carried = controlFrames == null ? null : controlFrames.unwrap(frame);
@@ -313,7 +393,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
           emitMessage(frame.isText(), frame.binaryData());
         } else {
           message = frame.binaryData().copy();
-          messageIsText = frame.type() == io.vertx.core.http.WebSocketFrameType.TEXT;
+          messageIsText = frame.type() == WebSocketFrameType.TEXT;
           fragmentConsumed();
         }
         break;
@@ -321,9 +401,11 @@ final class VertxWebSocketConnection implements WebSocketConnection {
         onContinuation(frame);
         break;
       case PING: // read before the carrier was in place (a worker context), and answered by Vert.x
+        tookNoDemand();
         emit(WsFrame.ping(frame.binaryData().getBytes()));
         break;
       case PONG:
+        tookNoDemand();
         emit(WsFrame.pong(frame.binaryData().getBytes()));
         break;
       case CLOSE:
@@ -359,9 +441,18 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     initiateClose(CloseStatus.of(CloseStatus.TOO_BIG.code(), "message over " + maxMessageSize + " bytes"));
   }
 
+  /** Vert.x fetches one more itself for a ping or pong it hands over: the relay's request for it is not passed on. */
+  private void tookNoDemand() {
+    if (onDemand) {
+      unfetched++;
+    }
+  }
+
   /** A data frame took one unit of Vert.x demand but completed no message: ask for one more. */
   private void fragmentConsumed() {
-    ws.fetch(1);
+    if (onDemand) {
+      fetch(1);
+    }
   }
 
   /**
@@ -387,7 +478,10 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   }
 
   private void emit(WsFrame frame) {
-    inbound.tryEmitNext(frame); // single producer (this context); fails only once cancelled: dropped
+    if (!onDemand && owed != Long.MAX_VALUE) {
+      owed--; // read before the WebSocket was paused, as a client's first frames can be: it took the relay's demand only
+    }
+    inbound.onNext(frame); // after the subscriber cancelled, dropped
   }
 
   private static CloseStatus peerStatus(Buffer payload) {
@@ -449,7 +543,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     writers.clear();
     waitingForDrain.clear();
     pending.forEach(writer -> writer.fail(closedError()));
-    inbound.tryEmitComplete();
+    inbound.onComplete();
     closed.tryEmit(status);
   }
 

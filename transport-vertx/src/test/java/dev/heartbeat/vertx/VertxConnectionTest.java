@@ -15,9 +15,6 @@ import dev.heartbeat.frame.CloseStatus;
 import dev.heartbeat.frame.WsFrame;
 import dev.heartbeat.transport.Role;
 import dev.heartbeat.transport.WebSocketConnection;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -42,6 +39,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -337,7 +335,7 @@ class VertxConnectionTest extends VertxSocketTest {
   }
 
   @Test
-  void pingsTakeTheReadersDemandSoAFloodLetsNoMessageInUnasked() {
+  void pingsTakeTheReadersDemandSoAFloodLetsInNoMoreThanThePrefetchAndLosesNothing() {
     VertxServerTransport.Handle server = start(session -> {
       serverSide.tryEmitValue(session);
       return session.onClose().then();
@@ -347,17 +345,6 @@ class VertxConnectionTest extends VertxSocketTest {
     WebSocket peer = raw.webSocket().connect(server.port(), "127.0.0.1", "/ws")
         .toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
     VertxWebSocketConnection atServer = vertx(server());
-    // Sees each frame as it comes off the socket, before Vert.x queues it.
-    AtomicBoolean lastPingRead = new AtomicBoolean();
-    ChannelInboundHandlerAdapter socketReads = new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof PingWebSocketFrame ping && ping.content().toString(StandardCharsets.UTF_8).equals("last")) {
-          lastPingRead.set(true);
-        }
-        ctx.fireChannelRead(msg);
-      }
-    };
     // Reads like the heartbeat operator: a window of 8, and one more for each ping it consumes.
     List<WsFrame> read = new CopyOnWriteArrayList<>();
     BaseSubscriber<WsFrame> reader = new BaseSubscriber<>() {
@@ -374,34 +361,57 @@ class VertxConnectionTest extends VertxSocketTest {
         }
       }
     };
-    // Both on the event loop, so both are in force before the first frame is read.
-    Mono.fromRunnable(() -> {
-      atServer.channel().pipeline().addBefore(ControlFrameCarrier.NAME, "test-reads", socketReads);
-      atServer.receive().subscribe(reader);
-    }).subscribeOn(atServer.scheduler()).block(DEADLINE);
+    Mono.fromRunnable(() -> atServer.receive().subscribe(reader)).subscribeOn(atServer.scheduler()).block(DEADLINE);
 
     List<WsFrame> sent = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       peer.writePing(Buffer.buffer("p" + i));
       sent.add(WsFrame.ping(("p" + i).getBytes(StandardCharsets.UTF_8)));
     }
-    for (int i = 0; i < 12; i++) {
+    // More than the reader asks for and the connection reads ahead together.
+    int messages = 8 + VertxWebSocketConnection.PREFETCH + 20;
+    for (int i = 0; i < messages; i++) {
       peer.writeTextMessage("m" + i);
       sent.add(WsFrame.text("m" + i));
     }
     peer.writePing(Buffer.buffer("last"));
     sent.add(WsFrame.ping("last".getBytes(StandardCharsets.UTF_8)));
 
-    VertxTesting.await("the server read the last ping off the socket", lastPingRead::get);
-    // On the connection's context, after the read that brought the last ping was handled.
-    List<Integer> figures = Mono.fromCallable(() -> List.of(read.size(), atServer.framesAheadOfDemand()))
-        .subscribeOn(atServer.scheduler()).block(DEADLINE);
-    assertEquals(List.of(108, 0), figures, "read 100 pings and 8 messages, nothing taken in beyond that");
+    // Read on the connection's context, between two of its reads. A frame read beyond the
+    // prefetch would find the relay full and be lost: the last assertion would see it missing.
+    AtomicReference<List<Integer>> figures = new AtomicReference<>(List.of());
+    List<Integer> full = List.of(108, VertxWebSocketConnection.PREFETCH);
+    VertxTesting.await("100 pings and 8 messages read, the prefetch held", () -> {
+      atServer.scheduler().schedule(() -> figures.set(List.of(read.size(), atServer.framesAheadOfDemand())));
+      return figures.get().equals(full);
+    });
 
     reader.request(Long.MAX_VALUE);
     VertxTesting.await("everything read", () -> read.size() == sent.size());
-    assertEquals(sent, read, "pings keep their place among the messages");
+    assertEquals(sent, read, "pings keep their place among the messages, and none is lost");
     peer.close();
+  }
+
+  @Test
+  void theReadersDemandReachesVertxInBatchesNotAFetchPerFrame() {
+    // Vert.x runs an event-loop task for every fetch: one per message was a task per message.
+    VertxServerTransport.Handle server = start(session -> {
+      serverSide.tryEmitValue(session);
+      return session.onClose().then();
+    });
+    WebSocketConnection client = connect(client(server.port()));
+    VertxWebSocketConnection atServer = vertx(server());
+    List<WsFrame> read = new CopyOnWriteArrayList<>();
+    atServer.receive().subscribe(read::add);
+    int before = atServer.fetches();
+
+    int messages = 1_000;
+    client.send(Flux.range(0, messages).map(i -> WsFrame.text("m" + i))).block(DEADLINE);
+    VertxTesting.await("every message read", () -> read.size() == messages);
+    assertEquals(IntStream.range(0, messages).mapToObj(i -> WsFrame.text("m" + i)).toList(), read);
+    int fetches = atServer.fetches() - before;
+    int batch = VertxWebSocketConnection.PREFETCH - VertxWebSocketConnection.FETCH_LOW;
+    assertTrue(fetches <= messages / batch + 2, "at most one fetch per " + batch + " frames, was " + fetches);
   }
 
   @Test
