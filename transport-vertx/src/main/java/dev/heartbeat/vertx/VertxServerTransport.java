@@ -49,6 +49,13 @@ import reactor.core.publisher.Mono;
  * up to + 185 ms, but echoed 11 % less and came back from a restart less evenly, so one stays
  * the default. A mounted handler runs where your servers run. Limits: see
  * {@link VertxWebSocketOptions}.
+ *
+ * <p><b>Memory.</b> Vert.x keeps a WebSocket's HTTP connection for the WebSocket's life, and by
+ * default that connection holds a queue for writes from other threads (a 1,025-slot array):
+ * about 4 KB per WebSocket. A standalone server writes every HTTP response of its own on the
+ * connection's context, so it runs Vert.x's strict thread mode, without that queue, unless your
+ * {@link #requestHandler(Handler) request handler} may respond from another thread; see
+ * {@link #strictThreadMode(boolean)}.
  */
 public final class VertxServerTransport implements ServerTransport {
 
@@ -64,15 +71,18 @@ public final class VertxServerTransport implements ServerTransport {
   private final VertxWebSocketOptions options;
   private final @Nullable Handler<HttpServerRequest> requests;
   private final int eventLoops;
+  /** Set by {@link #strictThreadMode(boolean)}; when not, strict unless there is a request handler. */
+  private final @Nullable Boolean strictThreadMode;
 
   private VertxServerTransport(Vertx vertx, String host, int port, VertxWebSocketOptions options,
-      @Nullable Handler<HttpServerRequest> requests, int eventLoops) {
+      @Nullable Handler<HttpServerRequest> requests, int eventLoops, @Nullable Boolean strictThreadMode) {
     this.vertx = vertx;
     this.host = host;
     this.port = port;
     this.options = options;
     this.requests = requests;
     this.eventLoops = eventLoops;
+    this.strictThreadMode = strictThreadMode;
   }
 
   /** A server on every interface at {@code port} (0 for any free one), with the default options. */
@@ -88,15 +98,31 @@ public final class VertxServerTransport implements ServerTransport {
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port: must be 0-65535, got " + port);
     }
-    return new VertxServerTransport(vertx, host, port, options, null, 1);
+    return new VertxServerTransport(vertx, host, port, options, null, 1, null);
   }
 
   /**
    * This server with {@code requests} serving plain HTTP requests on the same port (health
-   * checks, a REST API, a Vert.x Web {@code Router}); by default they get 404.
+   * checks, a REST API, a Vert.x Web {@code Router}); by default they get 404. It may write its
+   * responses from any thread, unless you turn {@link #strictThreadMode(boolean)} on.
    */
   public VertxServerTransport requestHandler(Handler<HttpServerRequest> requests) {
-    return new VertxServerTransport(vertx, host, port, options, Objects.requireNonNull(requests, "requests"), eventLoops);
+    return new VertxServerTransport(vertx, host, port, options, Objects.requireNonNull(requests, "requests"), eventLoops,
+        strictThreadMode);
+  }
+
+  /**
+   * This server with Vert.x's strict thread mode ({@code HttpServerOptions.setStrictThreadMode})
+   * on or off. On, every plain HTTP response must be written on the context its request came on
+   * (Vert.x throws {@link IllegalStateException} otherwise), and a WebSocket's HTTP connection,
+   * which Vert.x keeps as long as the WebSocket, goes without its queue for other threads'
+   * writes: about 4 KB less per WebSocket. The WebSockets themselves keep theirs, in either
+   * mode, so your code may still send on them from any thread. When not set, it is on unless a
+   * {@link #requestHandler(Handler) request handler} is given; turn it on for one that responds
+   * on its context, as Vert.x handlers do unless they hand the response to another thread.
+   */
+  public VertxServerTransport strictThreadMode(boolean strict) {
+    return new VertxServerTransport(vertx, host, port, options, requests, eventLoops, strict);
   }
 
   /**
@@ -107,7 +133,7 @@ public final class VertxServerTransport implements ServerTransport {
     if (n < 1) {
       throw new IllegalArgumentException("eventLoops: must be at least 1, got " + n);
     }
-    return new VertxServerTransport(vertx, host, port, options, requests, n);
+    return new VertxServerTransport(vertx, host, port, options, requests, n, strictThreadMode);
   }
 
   /**
@@ -154,7 +180,7 @@ public final class VertxServerTransport implements ServerTransport {
     return Mono.fromCompletionStage(() -> {
       CompletableFuture<HttpServer> listening = new CompletableFuture<>();
       ((VertxInternal) vertx).createEventLoopContext().runOnContext(ignored ->
-          vertx.createHttpServer(options.applyTo(new HttpServerOptions().setHost(host).setPort(port)))
+          vertx.createHttpServer(serverOptions().setPort(port))
               .requestHandler(requests != null ? requests : VertxServerTransport::notFound)
               .webSocketHandshakeHandler(webSockets.handshakeHandler())
               .webSocketHandler(webSockets)
@@ -162,6 +188,12 @@ public final class VertxServerTransport implements ServerTransport {
               .onComplete(listening::complete, listening::completeExceptionally));
       return listening;
     });
+  }
+
+  /** The options of each {@code HttpServer} this transport starts, but its port. */
+  HttpServerOptions serverOptions() {
+    boolean strict = strictThreadMode != null ? strictThreadMode : requests == null;
+    return options.applyTo(new HttpServerOptions().setHost(host).setPort(port)).setStrictThreadMode(strict);
   }
 
   private static void notFound(HttpServerRequest request) {

@@ -1,6 +1,7 @@
 package dev.heartbeat.vertx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,9 +15,11 @@ import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.Role;
 import dev.heartbeat.transport.SessionHandler;
 import dev.heartbeat.transport.WebSocketConnection;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.internal.VertxInternal;
 import java.io.BufferedReader;
@@ -61,6 +64,47 @@ class VertxServerTransportTest extends VertxSocketTest {
     UpgradeRejectedException wrongPath = rejected(client(URI.create("ws://127.0.0.1:" + server.port() + "/nope"),
         VertxWebSocketOptions.defaults()));
     assertEquals(404, wrongPath.getStatus());
+  }
+
+  @Test
+  void aServerThatAnswersEveryRequestItselfRunsVertxsStrictThreadModeAndOneWithARequestHandlerDoesNot() {
+    VertxServerTransport standalone = VertxServerTransport.create(serverVertx, "127.0.0.1", 0, VertxWebSocketOptions.defaults());
+    Handler<HttpServerRequest> routes = request -> request.response().end();
+    assertTrue(standalone.serverOptions().getStrictThreadMode(), "only its own 404s and handshakes: on");
+    assertFalse(standalone.requestHandler(routes).serverOptions().getStrictThreadMode(), "a handler of yours: off");
+    assertTrue(standalone.requestHandler(routes).strictThreadMode(true).serverOptions().getStrictThreadMode());
+    assertTrue(standalone.strictThreadMode(true).requestHandler(routes).serverOptions().getStrictThreadMode(),
+        "set either before or after the handler");
+    assertFalse(standalone.strictThreadMode(false).serverOptions().getStrictThreadMode());
+    assertEquals(VertxWebSocketOptions.defaults().maxFrameSize(), standalone.serverOptions().getMaxWebSocketFrameSize(),
+        "the WebSocket options still apply");
+  }
+
+  @Test
+  void aRequestHandlerMayRespondFromAnotherThreadUnlessStrictThreadModeIsOn() {
+    // Answers from a thread of its own; when Vert.x refuses that, answers the refusal on the context.
+    Handler<HttpServerRequest> fromElsewhere = request -> {
+      io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+      Thread answering = new Thread(() -> {
+        try {
+          request.response().end("answered");
+        } catch (IllegalStateException refused) {
+          context.runOnContext(ignored -> request.response().setStatusCode(500).end(refused.getMessage()));
+        }
+      });
+      answering.start();
+    };
+    VertxServerTransport transport = VertxServerTransport.create(serverVertx, "127.0.0.1", 0, VertxWebSocketOptions.defaults())
+        .requestHandler(fromElsewhere);
+
+    VertxServerTransport.Handle relaxed = start(transport, ECHO);
+    assertEquals("200 answered", get(relaxed.port(), "/"));
+    assertEcho(connect(client(relaxed.port())));
+
+    VertxServerTransport.Handle strict = start(transport.strictThreadMode(true), ECHO);
+    String refused = get(strict.port(), "/");
+    assertTrue(refused.startsWith("500 "), "Vert.x refused the write from another thread: " + refused);
+    assertEcho(connect(client(strict.port())));
   }
 
   /** The event-loop threads that ran the handler of {@code n} connections to a server from {@code transport}. */

@@ -122,6 +122,8 @@ public final class DemoEndpoints implements ServerTransport {
       VertxWebSocketOptions options = VertxWebSocketOptions.builder().handshakeCheck(check).build();
       return VertxServerTransport.create(vertx, host, port, options)
           .requestHandler(this::serve)
+          // serve() writes every response on its request's context: no write queue per connection.
+          .strictThreadMode(true)
           .start(handler)
           // The Vert.x made for this start is closed once the server is shut down.
           .map(server -> withShutdown(server, () -> server.shutdown().onErrorResume(error -> Mono.empty()).then(close(vertx))))
