@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -187,11 +189,13 @@ class VertxServerTransportTest extends VertxSocketTest {
     stopped.orTimeout(10, TimeUnit.SECONDS).join(); // and the server stops without waiting out its grace
   }
 
-  @Test
-  void itMountsAsARouteOfARequestHandler() {
+  @ParameterizedTest(name = "strict thread mode {0}")
+  @ValueSource(booleans = {false, true})
+  void itMountsAsARouteOfARequestHandler(boolean strictThreadMode) {
     VertxWebSocketHandler webSockets = VertxServerTransport.webSocketHandler(ECHO, VertxWebSocketOptions.defaults());
     // What a Vert.x Web Router does: the route picks the path, the handler upgrades.
-    HttpServer server = listen(serverVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1"))
+    HttpServer server = listen(serverVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1")
+            .setStrictThreadMode(strictThreadMode))
         .requestHandler(request -> {
           if (request.path().equals("/chat")) {
             webSockets.upgrade(request);
