@@ -116,16 +116,14 @@ final class VertxWebSocketConnection implements WebSocketConnection {
 
   // Context only.
   /**
-   * Frames the relay asked for and Vert.x was not asked for yet; below zero when frames came
-   * before the WebSocket was paused (a client's first ones can), which took none.
+   * Frames the relay asked for and Vert.x was not asked for yet; below zero when frames that
+   * took none of Vert.x's demand reached the relay first (see {@link #onFrame}).
    */
   private long owed;
   /** Frames Vert.x was asked for and has not delivered yet, once {@link #onDemand}. */
   private long granted;
   /** Whether the WebSocket is paused, reading only what is fetched. */
   private boolean onDemand;
-  /** Pings and pongs Vert.x read without taking demand: the relay's requests for them are not passed on. */
-  private long unfetched;
   private @Nullable Buffer message;
   private boolean messageIsText;
   /** A text message was not UTF-8: closed with 1007, and no data frame is read after it. */
@@ -216,13 +214,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   }
 
   private void fetch(long n) {
-    long asked = n;
-    if (unfetched > 0 && asked != Long.MAX_VALUE) {
-      long skipped = Math.min(unfetched, asked);
-      unfetched -= skipped;
-      asked -= skipped;
-    }
-    owed = asked == Long.MAX_VALUE || owed == Long.MAX_VALUE ? Long.MAX_VALUE : owed + asked;
+    owed = n == Long.MAX_VALUE || owed == Long.MAX_VALUE ? Long.MAX_VALUE : owed + n;
     if (granted <= FETCH_LOW || owed == Long.MAX_VALUE) {
       fetchOwed();
     }
@@ -239,11 +231,20 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   }
 
   /**
-   * A frame that took a unit of Vert.x's demand arrived: what the relay asked for meanwhile is
-   * passed on once Vert.x holds little, whether or not the relay asks again.
+   * Counts a frame Vert.x handed over. One that took a unit of Vert.x's demand leaves Vert.x
+   * holding less: what the relay asked for meanwhile is passed on once that is little, whether
+   * or not the relay asks again. One that took none (the WebSocket was not paused yet, as a
+   * client's first frames can arrive, or a ping or pong Vert.x fetched one more for itself)
+   * stands for a frame the relay will ask for: its request is not passed on. Either way a frame
+   * that does not reach the relay asks for one more ({@link #fragmentConsumed}).
    */
-  private void delivered() {
-    if (onDemand && granted != Long.MAX_VALUE && granted > 0) {
+  private void counted(WebSocketFrameType type) {
+    boolean tookDemand = onDemand && type != WebSocketFrameType.PING && type != WebSocketFrameType.PONG;
+    if (!tookDemand) {
+      if (owed != Long.MAX_VALUE) {
+        owed--;
+      }
+    } else if (granted != Long.MAX_VALUE && granted > 0) {
       granted--;
       if (granted <= FETCH_LOW) {
         fetchOwed();
@@ -367,10 +368,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     if (ended) {
       return;
     }
-    WebSocketFrameType type = frame.type();
-    if (type != WebSocketFrameType.PING && type != WebSocketFrameType.PONG) {
-      delivered(); // Vert.x fetches one more itself for a ping or pong it hands over
-    }
+    counted(frame.type());
     ControlFrameCarrier controlFrames = carrier;
     WsFrame carried = controlFrames == null ? null : controlFrames.unwrap(frame);
     if (carried != null) {
@@ -401,11 +399,9 @@ final class VertxWebSocketConnection implements WebSocketConnection {
         onContinuation(frame);
         break;
       case PING: // read before the carrier was in place (a worker context), and answered by Vert.x
-        tookNoDemand();
         emit(WsFrame.ping(frame.binaryData().getBytes()));
         break;
       case PONG:
-        tookNoDemand();
         emit(WsFrame.pong(frame.binaryData().getBytes()));
         break;
       case CLOSE:
@@ -441,18 +437,9 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     initiateClose(CloseStatus.of(CloseStatus.TOO_BIG.code(), "message over " + maxMessageSize + " bytes"));
   }
 
-  /** Vert.x fetches one more itself for a ping or pong it hands over: the relay's request for it is not passed on. */
-  private void tookNoDemand() {
-    if (onDemand) {
-      unfetched++;
-    }
-  }
-
-  /** A data frame took one unit of Vert.x demand but completed no message: ask for one more. */
+  /** A data frame completed no message (a fragment, or one dropped): none reaches the relay, so ask for one more. */
   private void fragmentConsumed() {
-    if (onDemand) {
-      fetch(1);
-    }
+    fetch(1);
   }
 
   /**
@@ -478,9 +465,6 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   }
 
   private void emit(WsFrame frame) {
-    if (!onDemand && owed != Long.MAX_VALUE) {
-      owed--; // read before the WebSocket was paused, as a client's first frames can be: it took the relay's demand only
-    }
     inbound.onNext(frame); // after the subscriber cancelled, dropped
   }
 
