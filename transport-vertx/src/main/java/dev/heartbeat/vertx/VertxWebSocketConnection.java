@@ -17,6 +17,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -448,20 +449,28 @@ final class VertxWebSocketConnection implements WebSocketConnection {
    */
   private void emitMessage(boolean text, Buffer payload) {
     if (!text) {
-      emit(WsFrame.binary(payload.getBytes()));
+      emit(WsFrame.binaryFrom(readable(payload)));
       return;
     }
     // Vert.x writes text only from a String, so the frame is made of one. Decoding puts U+FFFD
     // for every malformed sequence: only a text with one (never a Latin-1 one, where indexOf is
     // immediate) needs the strict check, the core's.
     String decoded = payload.toString(StandardCharsets.UTF_8);
-    if (decoded.indexOf(REPLACEMENT) >= 0 && !WsFrame.Text.isUtf8(ByteBuffer.wrap(payload.getBytes()))) {
+    if (decoded.indexOf(REPLACEMENT) >= 0 && !WsFrame.Text.isUtf8(readable(payload))) {
       violated = true;
       initiateClose(WsFrame.Text.NOT_UTF8);
       fragmentConsumed();
       return;
     }
     emit(WsFrame.text(decoded));
+  }
+
+  /**
+   * The bytes of {@code payload} as a buffer to read from at once, without copying them: the
+   * core copies them once into the frame ({@code getBytes()} and the frame's own copy made two).
+   */
+  private static ByteBuffer readable(Buffer payload) {
+    return ((BufferInternal) payload).getByteBuf().nioBuffer();
   }
 
   private void emit(WsFrame frame) {
