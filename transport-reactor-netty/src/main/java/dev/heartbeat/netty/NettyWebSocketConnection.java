@@ -285,8 +285,13 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   }
 
   private void signalClosing() {
+    closing.tryEmit(statusSoFar());
+  }
+
+  /** The status recorded first, or 1006 when the connection ended without one. */
+  private CloseStatus statusSoFar() {
     CloseStatus known = status;
-    closing.tryEmit(known != null ? known : CloseStatus.ABNORMAL);
+    return known != null ? known : CloseStatus.ABNORMAL;
   }
 
   private void onChannelClosed() {
@@ -301,8 +306,7 @@ final class NettyWebSocketConnection implements WebSocketConnection {
   }
 
   private void reportClosed() {
-    CloseStatus known = status;
-    closed.tryEmit(known != null ? known : CloseStatus.ABNORMAL);
+    closed.tryEmit(statusSoFar());
   }
 
   IllegalStateException closedError() {
