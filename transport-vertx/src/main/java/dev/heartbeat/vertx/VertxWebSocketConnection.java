@@ -60,8 +60,15 @@ import reactor.util.concurrent.Queues;
  * completes no message is fetched again. Pings and pongs are delivered too, in arrival order,
  * and each takes one frame of the demand.
  *
+ * <p><b>Outbound.</b> On an event loop context, every frame is written past Vert.x's
+ * {@code WebSocket}, straight into the channel pipeline ({@link FrameBypass}): a text keeps its
+ * UTF-8 (a text read here is written out again without being decoded), and what is written
+ * during a read is flushed once at its end. Writers wait while the channel is over its
+ * high-water mark. On a worker context, frames go through Vert.x's {@code WebSocket} and its
+ * write queue.
+ *
  * <p><b>Pings.</b> Vert.x would answer every ping itself, before the frame reaches any handler,
- * with no switch to stop it; a {@link ControlFrameCarrier} in the channel pipeline hands it the
+ * with no switch to stop it; a {@link FrameBypass} in the channel pipeline hands it the
  * pings and pongs disguised as binary frames instead, so that only the core answers them, at
  * its bounded rate. It is installed on the event loop before Vert.x reads a frame, unless the
  * connection's context is a worker's: a ping read before then has been answered by Vert.x
@@ -89,12 +96,11 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   static final int WRITE_WINDOW = 32;
   /** Written frames after which a writer requests as many again (75%, as {@code limitRate}). */
   private static final int WRITE_REPLENISH = WRITE_WINDOW - WRITE_WINDOW / 4;
-  /** What a UTF-8 decoder puts for a malformed sequence. */
-  private static final char REPLACEMENT = '\uFFFD';
 
   private final WebSocket ws;
   private final ContextInternal context;
   private final ContextScheduler scheduler;
+  private final int maxFrameSize;
   private final int maxMessageSize;
   private final long closeTimeoutMillis;
   /** Keeps what owns the socket reachable (a client's {@code WebSocketClient}). */
@@ -129,8 +135,8 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   private boolean messageIsText;
   /** A text message was not UTF-8: closed with 1007, and no data frame is read after it. */
   private boolean violated;
-  /** Unwraps the pings and pongs carried past Vert.x; null until it is installed. */
-  private @Nullable ControlFrameCarrier carrier;
+  /** Unwraps the pings and pongs carried past Vert.x and writes past it; null until it is installed. */
+  private @Nullable FrameBypass bypass;
   private final Set<Writer> writers = new LinkedHashSet<>();
   private final List<Writer> waitingForDrain = new ArrayList<>();
   private @Nullable CloseStatus sent;
@@ -145,6 +151,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     this.context = context;
     this.scheduler = ContextScheduler.of(context);
     this.maxMessageSize = options.maxMessageSize();
+    this.maxFrameSize = options.maxFrameSize();
     this.closeTimeoutMillis = Math.max(1, options.closeTimeout().toMillis());
     this.owner = owner;
     this.frameWriter = new LoopFrameWriter(context::inThread, task -> context.runOnContext(ignored -> task.run()),
@@ -159,7 +166,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
   static VertxWebSocketConnection accepted(ServerWebSocket ws, ContextInternal context, VertxWebSocketOptions options) {
     VertxWebSocketConnection connection = new VertxWebSocketConnection(ws, context, options, null);
     connection.attach();
-    connection.carryControlFrames(true);
+    connection.bypassVertx(true);
     connection.readOnDemand();
     connection.handshake = Handshakes.server(ws.scheme(), ws.authority(), ws.uri(), ws.localAddress(),
         ws.headers(), ws.subProtocol(), ws.remoteAddress());
@@ -179,7 +186,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
 
   /** The client's handshake completed (on the context): from now on, read only on demand. */
   VertxWebSocketConnection opened(HandshakeInfo handshake) {
-    carryControlFrames(false);
+    bypassVertx(false);
     readOnDemand();
     this.handshake = handshake;
     return this;
@@ -253,9 +260,12 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     }
   }
 
-  /** From now on pings and pongs pass Vert.x unanswered, as carriers: see {@link ControlFrameCarrier}. */
-  private void carryControlFrames(boolean server) {
-    carrier = ControlFrameCarrier.install(channel(), server);
+  /**
+   * From now on pings and pongs pass Vert.x unanswered, as carriers, and frames are written past
+   * it on the event loop: see {@link FrameBypass}.
+   */
+  private void bypassVertx(boolean server) {
+    bypass = FrameBypass.install(channel(), server, maxFrameSize, this::onDrain);
   }
 
   // ------------------------------------------------------------------ the SPI
@@ -290,8 +300,9 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     if (!writable()) {
       return;
     }
-    ControlFrameCarrier controlFrames = carrier;
-    if (controlFrames != null && controlFrames.writeControl(frame)) {
+    FrameBypass past = bypass;
+    if (past != null && past.write(frame)) {
+      past.flush();
       return;
     }
     try {
@@ -370,8 +381,8 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       return;
     }
     counted(frame.type());
-    ControlFrameCarrier controlFrames = carrier;
-    WsFrame carried = controlFrames == null ? null : controlFrames.unwrap(frame);
+    FrameBypass past = bypass;
+    WsFrame carried = past == null ? null : past.unwrap(frame);
     if (carried != null) {
       emit(carried);
       return;
@@ -399,7 +410,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       case CONTINUATION:
         onContinuation(frame);
         break;
-      case PING: // read before the carrier was in place (a worker context), and answered by Vert.x
+      case PING: // read before the bypass was in place (a worker context), and answered by Vert.x
         emit(WsFrame.ping(frame.binaryData().getBytes()));
         break;
       case PONG:
@@ -452,17 +463,18 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       emit(WsFrame.binaryFrom(readable(payload)));
       return;
     }
-    // Vert.x writes text only from a String, so the frame is made of one. Decoding puts U+FFFD
-    // for every malformed sequence: only a text with one (never a Latin-1 one, where indexOf is
-    // immediate) needs the strict check, the core's.
-    String decoded = payload.toString(StandardCharsets.UTF_8);
-    if (decoded.indexOf(REPLACEMENT) >= 0 && !WsFrame.Text.isUtf8(readable(payload))) {
+    // The frame keeps the UTF-8 it was read from, as on Reactor Netty: the bypass writes those
+    // bytes again, where Vert.x's String had to be decoded and then encoded.
+    WsFrame.Text checked;
+    try {
+      checked = WsFrame.textFromUtf8(readable(payload));
+    } catch (IllegalArgumentException notUtf8) {
       violated = true;
       initiateClose(WsFrame.Text.NOT_UTF8);
       fragmentConsumed();
       return;
     }
-    emit(WsFrame.text(decoded));
+    emit(checked);
   }
 
   /**
@@ -633,12 +645,12 @@ final class VertxWebSocketConnection implements WebSocketConnection {
 
   /**
    * Writes one publisher's frames as they come, requesting them {@link #WRITE_WINDOW} at a time
-   * like {@code limitRate}: written frames are requested again only while Vert.x's write queue
-   * has room, else once its drain handler fires, so a slow peer stops the publisher (frames
-   * already requested are still written: at most a window beyond the queue's mark), and in a
-   * new event-loop task, so no publisher holds the loop for more than a window. Signals hop to
-   * the context, so frames of one publisher stay in order and frames of concurrent publishers
-   * interleave whole.
+   * like {@code limitRate}: written frames are requested again only while the channel (or, off
+   * the event loop, Vert.x's write queue) has room, else once it drains, so a slow peer stops
+   * the publisher (frames already requested are still written: at most a window beyond the
+   * high-water mark), and in a new event-loop task, so no publisher holds the loop for more than
+   * a window. Signals hop to the context, so frames of one publisher stay in order and frames of
+   * concurrent publishers interleave whole. What one pass writes is flushed once, at its end.
    */
   private final class Writer extends BaseSubscriber<WsFrame> {
     private final MonoSink<Void> sink;
@@ -712,6 +724,10 @@ final class VertxWebSocketConnection implements WebSocketConnection {
         while ((frame = pending.poll()) != null) {
           writeOne(frame);
         }
+        FrameBypass past = bypass;
+        if (past != null) {
+          past.flush();
+        }
         if (terminated && pending.isEmpty()) {
           Throwable error = terminalError;
           if (error != null) {
@@ -740,8 +756,13 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       }
       boolean full;
       try {
-        write(frame);
-        full = ws.writeQueueFull();
+        FrameBypass past = bypass;
+        if (past != null && past.write(frame)) {
+          full = !past.channelWritable();
+        } else {
+          write(frame);
+          full = ws.writeQueueFull();
+        }
       } catch (IllegalStateException closedMeanwhile) {
         fail(closedError());
         return;
@@ -758,7 +779,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       }
     }
 
-    /** Vert.x's write queue drained. */
+    /** Vert.x's write queue drained, or the channel takes writes again. */
     void resume() {
       waiting = false;
       if (!done && written > 0) {

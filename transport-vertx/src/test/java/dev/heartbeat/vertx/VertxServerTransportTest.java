@@ -15,31 +15,39 @@ import dev.heartbeat.transport.HandshakeInfo;
 import dev.heartbeat.transport.Role;
 import dev.heartbeat.transport.SessionHandler;
 import dev.heartbeat.transport.WebSocketConnection;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.internal.VertxInternal;
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Exceptions;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -235,24 +243,92 @@ class VertxServerTransportTest extends VertxSocketTest {
     assertTrue(agreed.startsWith("permessage-deflate"), agreed);
   }
 
+  @Test
+  void onAWorkerContextFramesGoThroughVertxsWebSocketInOrder() {
+    // A worker's thread is not the event loop: writes go through Vert.x's write queue instead.
+    AtomicBoolean onWorker = new AtomicBoolean();
+    VertxWebSocketHandler webSockets = VertxServerTransport.webSocketHandler(session -> {
+      onWorker.set(io.vertx.core.Context.isOnWorkerThread());
+      return session.send(session.receive());
+    }, VertxWebSocketOptions.defaults());
+    AtomicInteger port = new AtomicInteger();
+    String deployment = serverVertx.deployVerticle(() -> new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1"))
+            .webSocketHandshakeHandler(webSockets.handshakeHandler())
+            .webSocketHandler(webSockets)
+            .listen(0)
+            .onSuccess(listening -> port.set(listening.actualPort()));
+      }
+    }, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    afterTest(() -> serverVertx.undeploy(deployment).toCompletionStage().toCompletableFuture()
+        .orTimeout(10, TimeUnit.SECONDS).join());
+
+    WebSocketConnection client = connect(client(port.get()));
+    List<WsFrame> frames = IntStream.range(0, 200).mapToObj(i -> (WsFrame) WsFrame.text("m" + i)).toList();
+    client.send(Flux.fromIterable(frames)).block(DEADLINE);
+    assertEquals(frames, client.receive().take(frames.size()).collectList().block(DEADLINE));
+    assertTrue(onWorker.get(), "the session ran on a worker thread");
+  }
+
+  @Test
+  void whatTheServerWritesOnACompressedConnectionLeavesCompressed() throws IOException {
+    // The frames go past Vert.x's WebSocket into the pipeline: still before the deflate encoder.
+    int port = start(ECHO, VertxWebSocketOptions.builder().compress(true).build()).port();
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout((int) DEADLINE.toMillis());
+      assertNotNull(offerDeflate(socket, port), "deflate agreed");
+      byte[] payload = "echo me ".repeat(16).getBytes(StandardCharsets.US_ASCII); // 128 bytes, uncompressed
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      frame.write(0x81); // FIN, text, RSV1 clear: a client may send a message uncompressed
+      frame.write(0x80 | 126);
+      frame.write(payload.length >> 8);
+      frame.write(payload.length & 0xFF);
+      frame.write(new byte[4]); // a zero mask leaves the payload as it is
+      frame.write(payload);
+      socket.getOutputStream().write(frame.toByteArray());
+
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      int first = in.readUnsignedByte();
+      int length = in.readUnsignedByte() & 0x7F;
+      assertEquals(0x1, first & 0x0F, "a text frame");
+      assertEquals(0x40, first & 0x40, "RSV1: the echo was compressed");
+      assertTrue(length < payload.length, "and shorter than the text: " + length);
+    }
+  }
+
   /** The Sec-WebSocket-Extensions of a 101 answering a browser-like offer of deflate, or null. */
   private static @Nullable String extensionsAgreed(int port) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout((int) DEADLINE.toMillis());
-      socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-          + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      BufferedReader head = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      String status = head.readLine();
-      assertTrue(status != null && status.startsWith("HTTP/1.1 101"), String.valueOf(status));
-      String extensions = null;
-      for (String line = head.readLine(); line != null && !line.isEmpty(); line = head.readLine()) {
-        if (line.toLowerCase(Locale.ROOT).startsWith("sec-websocket-extensions:")) {
-          extensions = line.substring(line.indexOf(':') + 1).trim();
-        }
-      }
-      return extensions;
+      return offerDeflate(socket, port);
     }
+  }
+
+  /** Sends a browser-like handshake offering deflate and reads the 101's head: the extensions agreed, or null. */
+  private static @Nullable String offerDeflate(Socket socket, int port) throws IOException {
+    socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    // Byte by byte, so that nothing after the head is read ahead into a buffer.
+    InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      assertTrue(b >= 0, "the head ended early: " + head);
+      head.append((char) b);
+    }
+    String[] lines = head.toString().split("\r\n");
+    assertTrue(lines[0].startsWith("HTTP/1.1 101"), lines[0]);
+    String extensions = null;
+    for (String line : lines) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("sec-websocket-extensions:")) {
+        extensions = line.substring(line.indexOf(':') + 1).trim();
+      }
+    }
+    return extensions;
   }
 
   @Test
