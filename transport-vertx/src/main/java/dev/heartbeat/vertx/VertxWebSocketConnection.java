@@ -631,6 +631,14 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     }
   }
 
+  /** Flushes what the bypass wrote, unless a read is under way (see {@link FrameBypass#flush}). */
+  private void flushBypass() {
+    FrameBypass past = bypass;
+    if (past != null) {
+      past.flush();
+    }
+  }
+
   private void onContext(Runnable task) {
     if (context.inThread()) {
       task.run();
@@ -693,6 +701,14 @@ final class VertxWebSocketConnection implements WebSocketConnection {
 
     @Override
     protected void hookOnNext(WsFrame frame) {
+      if (wip.get() == 0 && context.inThread()) {
+        // Nothing pending and no pass under way or scheduled (the publisher's signals come one
+        // at a time, each after the last one's): the frame goes out at once, without the hop
+        // through the queue. An echo on the event loop always takes this path.
+        writeOne(frame);
+        flushBypass();
+        return;
+      }
       pending.offer(frame);
       signal();
     }
@@ -724,10 +740,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
         while ((frame = pending.poll()) != null) {
           writeOne(frame);
         }
-        FrameBypass past = bypass;
-        if (past != null) {
-          past.flush();
-        }
+        flushBypass();
         if (terminated && pending.isEmpty()) {
           Throwable error = terminalError;
           if (error != null) {
