@@ -44,12 +44,16 @@ public final class StormClient {
 
   private record Connect(long nanoTime, int attempt) {}
 
+  /** One connect attempt: when it began ({@code Connecting}) and ended, connected or not. */
+  private record Attempt(long startNanos, long endNanos, int attempt, boolean connected) {}
+
   private final URI uri;
   private final int sessions;
   private final HeartbeatPolicy policy;
   private final ReconnectStrategy strategy;
   private final List<ReconnectingSession> started = new ArrayList<>();
   private final ConcurrentLinkedQueue<Connect> connects = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
   private final AtomicInteger connected = new AtomicInteger();
   private final LongAdder disconnects = new LongAdder();
   private final StallMonitor stalls = new StallMonitor();
@@ -84,6 +88,7 @@ public final class StormClient {
     commands.put("start", a -> client.start());
     commands.put("status", a -> client.status());
     commands.put("connects", a -> client.writeConnects(Path.of(a[0])));
+    commands.put("attempts", a -> client.writeAttempts(Path.of(a[0])));
     try {
       ControlLoop.serve(commands);
     } finally {
@@ -99,13 +104,25 @@ public final class StormClient {
           .decorator(Heartbeat.operator(policy))
           .build();
       boolean[] up = {false}; // events of one session arrive one at a time
+      long[] attemptStarted = {0};
+      int[] attemptNumber = {0};
       session.events().subscribe(event -> {
-        if (event instanceof ConnectionEvent.Connected c) {
-          connects.add(new Connect(System.nanoTime(), c.attempt()));
+        if (event instanceof ConnectionEvent.Connecting c) {
+          attemptStarted[0] = System.nanoTime();
+          attemptNumber[0] = c.attempt();
+        } else if (event instanceof ConnectionEvent.Connected c) {
+          long now = System.nanoTime();
+          connects.add(new Connect(now, c.attempt()));
+          attempts.add(new Attempt(attemptStarted[0], now, c.attempt(), true));
+          attemptStarted[0] = 0;
           if (!up[0]) {
             up[0] = true;
             connected.incrementAndGet();
           }
+        } else if (event instanceof ConnectionEvent.ReconnectScheduled && attemptStarted[0] != 0) {
+          // A failed connect is followed by the next schedule, with no Disconnected.
+          attempts.add(new Attempt(attemptStarted[0], System.nanoTime(), attemptNumber[0], false));
+          attemptStarted[0] = 0;
         } else if (event instanceof ConnectionEvent.Disconnected) {
           disconnects.increment();
           if (up[0]) {
@@ -140,5 +157,16 @@ public final class StormClient {
     }
     Files.writeString(file, out);
     return Map.of("file", file.toString(), "connects", connects.size());
+  }
+
+  /** Every attempt, failed ones too: when the reconnects were tried, not only when they succeeded. */
+  private Map<String, Object> writeAttempts(Path file) throws IOException {
+    StringBuilder out = new StringBuilder("startNanos,endNanos,attempt,connected\n");
+    for (Attempt attempt : attempts) {
+      out.append(attempt.startNanos()).append(',').append(attempt.endNanos()).append(',')
+          .append(attempt.attempt()).append(',').append(attempt.connected()).append('\n');
+    }
+    Files.writeString(file, out);
+    return Map.of("file", file.toString(), "attempts", attempts.size());
   }
 }

@@ -1,9 +1,12 @@
 package dev.heartbeat.benchmarks.load;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -45,6 +48,43 @@ class LoadDriverPartsTest {
     assertEquals(25.0, ProcStats.cpuPercent(from, to), 1e-9);
     assertEquals(60.0, ProcStats.kernelShare(from, to), 1e-9);
     assertEquals(0.0, ProcStats.kernelShare(from, from), "no CPU used: no share");
+  }
+
+  @Test
+  void aStormsAttemptsAreBinnedFromTheStopAndLabelledFromTheListen() {
+    long ms = 1_000_000L;
+    long stop = 1_000 * ms;
+    long listen = stop + 250 * ms;
+    List<String> lines = List.of("startNanos,endNanos,attempt,connected",
+        (stop - 50 * ms) + "," + (stop - 10 * ms) + ",0,true", // before the stop: left out
+        (stop + 10 * ms) + "," + (stop + 20 * ms) + ",1,false", // refused at once
+        (stop + 110 * ms) + "," + (stop + 230 * ms) + ",2,true", // waited 120 ms for the server
+        (stop + 120 * ms) + "," + (stop + 250 * ms) + ",2,true"); // 130 ms
+    assertEquals(List.of(
+        "binStartMsAfterListen,begun,failed,reconnected,medianTookMs,maxTookMs",
+        "-250,1,1,0,0,0",
+        "-150,2,0,0,0,0",
+        "-50,0,0,2,130,130"), StormScenario.attemptsPer100ms(lines, stop, listen).lines().toList());
+  }
+
+  @Test
+  void aStormsWindowRunsFromItsFirstTimeToItsLastIn100MsBins() {
+    long ms = 1_000_000L;
+    StormScenario.Window window = StormScenario.Window.of(new long[] {5 * ms, 40 * ms, 120 * ms, 130 * ms, 140 * ms, 399 * ms});
+    assertEquals(5 * ms, window.first());
+    assertEquals(List.of(2, 3, 0, 1), Arrays.stream(window.counts()).boxed().toList(), "bins from the first time");
+    assertEquals(3, window.peak());
+    assertEquals(1.5, window.mean(), 1e-9, "an empty bin inside the window counts");
+  }
+
+  @Test
+  void theAcceptedAreTheReconnectsThatGotInByWhenTheyBegan() {
+    List<String> lines = List.of("startNanos,endNanos,attempt,connected",
+        "50,60,0,true", // the first connect, before the stop
+        "300,310,1,false", // refused
+        "500,900,2,true",
+        "400,950,2,true");
+    assertArrayEquals(new long[] {400, 500}, StormScenario.acceptedAt(lines, 100));
   }
 
   @Test
