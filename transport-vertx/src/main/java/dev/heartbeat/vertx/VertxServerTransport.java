@@ -175,12 +175,15 @@ public final class VertxServerTransport implements ServerTransport {
     return Future.all(servers.stream().map(HttpServer::close).toList()).mapEmpty();
   }
 
-  /** One {@code HttpServer} listening on a new event-loop context: its connections run there. */
-  private Mono<HttpServer> listen(int port, VertxWebSocketHandler webSockets) {
+  /**
+   * One {@code HttpServer} listening on a new event-loop context, its connections run there, at
+   * {@code sharedPort}: the port, or the negative number all of one start's servers share.
+   */
+  private Mono<HttpServer> listen(int sharedPort, VertxWebSocketHandler webSockets) {
     return Mono.fromCompletionStage(() -> {
       CompletableFuture<HttpServer> listening = new CompletableFuture<>();
       ((VertxInternal) vertx).createEventLoopContext().runOnContext(ignored ->
-          vertx.createHttpServer(serverOptions().setPort(port))
+          vertx.createHttpServer(serverOptions().setPort(sharedPort))
               .requestHandler(requests != null ? requests : VertxServerTransport::notFound)
               .webSocketHandshakeHandler(webSockets.handshakeHandler())
               .webSocketHandler(webSockets)
@@ -190,7 +193,7 @@ public final class VertxServerTransport implements ServerTransport {
     });
   }
 
-  /** The options of each {@code HttpServer} this transport starts, but its port. */
+  /** The options of each {@code HttpServer} this transport starts, but the port it listens at. */
   HttpServerOptions serverOptions() {
     boolean strict = strictThreadMode != null ? strictThreadMode : requests == null;
     return options.applyTo(new HttpServerOptions().setHost(host).setPort(port)).setStrictThreadMode(strict);
