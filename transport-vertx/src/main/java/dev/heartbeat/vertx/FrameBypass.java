@@ -163,10 +163,13 @@ final class FrameBypass extends ChannelInboundHandlerAdapter {
     all.release(); // each part holds it until written
   }
 
-  /** Flushes what {@link #write} wrote, unless a read is under way: its end flushes, once for all. */
+  /**
+   * Flushes what {@link #write} wrote, unless a read is under way: its end flushes, once for all.
+   * Off the event loop there is nothing to flush: {@link #write} wrote nothing there.
+   */
   void flush() {
     ChannelHandlerContext ctx = context;
-    if (unflushed && !reading && ctx != null) {
+    if (ctx != null && ctx.executor().inEventLoop() && unflushed && !reading) {
       unflushed = false;
       ctx.flush();
     }

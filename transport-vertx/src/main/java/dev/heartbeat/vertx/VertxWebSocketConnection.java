@@ -265,7 +265,8 @@ final class VertxWebSocketConnection implements WebSocketConnection {
    * it on the event loop: see {@link FrameBypass}.
    */
   private void bypassVertx(boolean server) {
-    bypass = FrameBypass.install(channel(), server, maxFrameSize, this::onDrain);
+    // On a worker context the event loop is not the context: the drain hops there.
+    bypass = FrameBypass.install(channel(), server, maxFrameSize, () -> onContext(this::onDrain));
   }
 
   // ------------------------------------------------------------------ the SPI
@@ -300,16 +301,12 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     if (!writable()) {
       return;
     }
-    FrameBypass past = bypass;
-    if (past != null && past.write(frame)) {
-      past.flush();
-      return;
-    }
     try {
       write(frame);
     } catch (IllegalStateException closedMeanwhile) {
       // the close is reported through onClose
     }
+    flushBypass();
   }
 
   @Override
@@ -619,7 +616,19 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     resumed.forEach(Writer::resume);
   }
 
-  private void write(WsFrame frame) {
+  /**
+   * Writes {@code frame} past Vert.x when the bypass can (on the event loop; flushed by
+   * {@link #flushBypass} or at the end of the read under way), else through Vert.x's
+   * {@code WebSocket}. Returns whether what it went into is now full: the channel over its
+   * high-water mark, or Vert.x's write queue.
+   *
+   * @throws IllegalStateException when Vert.x's {@code WebSocket} closed meanwhile
+   */
+  private boolean write(WsFrame frame) {
+    FrameBypass past = bypass;
+    if (past != null && past.write(frame)) {
+      return !past.channelWritable();
+    }
     if (frame instanceof WsFrame.Text text) {
       ws.writeTextMessage(text.text());
     } else if (frame instanceof WsFrame.Binary binary) {
@@ -629,6 +638,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
     } else if (frame instanceof WsFrame.Pong pong) {
       ws.writePong(Buffer.buffer(pong.payload()));
     }
+    return ws.writeQueueFull();
   }
 
   /** Flushes what the bypass wrote, unless a read is under way (see {@link FrameBypass#flush}). */
@@ -769,13 +779,7 @@ final class VertxWebSocketConnection implements WebSocketConnection {
       }
       boolean full;
       try {
-        FrameBypass past = bypass;
-        if (past != null && past.write(frame)) {
-          full = !past.channelWritable();
-        } else {
-          write(frame);
-          full = ws.writeQueueFull();
-        }
+        full = write(frame);
       } catch (IllegalStateException closedMeanwhile) {
         fail(closedError());
         return;
